@@ -81,8 +81,11 @@ export interface ResolvedImage {
   manifestDigest: string;
   /** Digest of the index when the reference pointed at one. */
   indexDigest?: string;
-  /** Digest a runtime would pull by: the index digest if there is one, else the manifest's. */
-  repoDigest: string;
+  /**
+   * Digest a runtime would pull by: the index digest if there is one, else the manifest's.
+   * Absent for docker-save archives, which keep no manifest (the image ID, configDigest, names them).
+   */
+  repoDigest?: string;
   platform: Platform;
   manifest: ImageManifest;
   configDigest: string;

@@ -147,27 +147,25 @@ export class TarWalker {
       return;
     }
     this.zeroBlocks = 0;
-    if (!checksumOk(h)) throw new LayerError('BAD_TAR_HEADER', `${this.layer}: corrupt tar header after ${this.entries} entries (bad checksum)`);
-    const typeflag = h[156] ?? 0;
-    const size = this.pendingSize ?? parseNumeric(h, 124, 12, this.layer);
-    if (size < 0 || !Number.isSafeInteger(size)) throw new LayerError('BAD_TAR_HEADER', `${this.layer}: invalid entry size`);
+    const { typeflag, name, linkname, size: headerSize } = decodeHeader(h, this.layer, this.entries);
+    const size = this.pendingSize ?? headerSize;
 
     // Extension headers describe the next entry.
-    if (typeflag === 0x78 /* x */ || typeflag === 0x67 /* g */ || typeflag === 0x4c /* L */ || typeflag === 0x4b /* K */) {
+    const extension = extensionKind(typeflag);
+    if (extension) {
       if (size > this.limits.maxHeaderExtension) {
         throw new LayerError('HEADER_TOO_LARGE', `${this.layer}: extended tar header of ${size} bytes exceeds ${this.limits.maxHeaderExtension}`);
       }
       this.pendingSize = undefined;
-      const kind: BodyKind = typeflag === 0x78 ? 'pax' : typeflag === 0x67 ? 'pax-global' : typeflag === 0x4c ? 'gnu-longname' : 'gnu-longlink';
-      this.startBody(kind, size, Buffer.allocUnsafe(size));
+      this.startBody(extension, size, Buffer.allocUnsafe(size));
       return;
     }
 
     if (++this.entries > this.limits.maxEntries) {
       throw new LayerError('TOO_MANY_ENTRIES', `${this.layer}: more than ${this.limits.maxEntries} tar entries`);
     }
-    const rawName = this.pendingPath ?? headerName(h);
-    const rawLink = this.pendingLink ?? cString(h, 157, 100);
+    const rawName = this.pendingPath ?? name;
+    const rawLink = this.pendingLink ?? linkname;
     this.pendingPath = this.pendingLink = this.pendingSize = undefined;
 
     const type = entryType(typeflag);
@@ -220,31 +218,60 @@ export class TarWalker {
   }
 
   private applyPax(body: Buffer): void {
-    // Records are "<len> <key>=<value>\n" where <len> counts the whole record.
-    let off = 0;
-    while (off < body.length) {
-      const space = body.indexOf(0x20, off);
-      if (space < 0) break;
-      const len = Number(body.toString('latin1', off, space));
-      if (!Number.isInteger(len) || len <= 0 || off + len > body.length) {
-        throw new LayerError('BAD_TAR_HEADER', `${this.layer}: malformed pax header record`);
-      }
-      const record = body.toString('utf8', space + 1, off + len - 1);
-      const eq = record.indexOf('=');
-      if (eq > 0) {
-        const key = record.slice(0, eq);
-        const value = record.slice(eq + 1);
-        if (key === 'path') this.pendingPath = value;
-        else if (key === 'linkpath') this.pendingLink = value;
-        else if (key === 'size') {
-          const n = Number(value);
-          if (!Number.isSafeInteger(n) || n < 0) throw new LayerError('BAD_TAR_HEADER', `${this.layer}: invalid pax size "${truncate(value, 40)}"`);
-          this.pendingSize = n;
-        }
-      }
-      off += len;
-    }
+    const pax = parsePax(body, this.layer);
+    if (pax.path !== undefined) this.pendingPath = pax.path;
+    if (pax.linkpath !== undefined) this.pendingLink = pax.linkpath;
+    if (pax.size !== undefined) this.pendingSize = pax.size;
   }
+}
+
+type ExtensionKind = 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink';
+
+export function extensionKind(typeflag: number): ExtensionKind | undefined {
+  switch (typeflag) {
+    case 0x78: return 'pax'; // x
+    case 0x67: return 'pax-global'; // g
+    case 0x4c: return 'gnu-longname'; // L
+    case 0x4b: return 'gnu-longlink'; // K
+    default: return undefined;
+  }
+}
+
+/** The fields of one 512-byte header; throws on a bad checksum or size. */
+export function decodeHeader(h: Buffer, layer: string, index: number): { typeflag: number; name: string; linkname: string; size: number } {
+  if (!checksumOk(h)) throw new LayerError('BAD_TAR_HEADER', `${layer}: corrupt tar header after ${index} entries (bad checksum)`);
+  const size = parseNumeric(h, 124, 12, layer);
+  if (size < 0 || !Number.isSafeInteger(size)) throw new LayerError('BAD_TAR_HEADER', `${layer}: invalid entry size`);
+  return { typeflag: h[156] ?? 0, name: headerName(h), linkname: cString(h, 157, 100), size };
+}
+
+/** pax extended header records: "<len> <key>=<value>\n", <len> counting the whole record. */
+export function parsePax(body: Buffer, layer: string): { path?: string; linkpath?: string; size?: number } {
+  const out: { path?: string; linkpath?: string; size?: number } = {};
+  let off = 0;
+  while (off < body.length) {
+    const space = body.indexOf(0x20, off);
+    if (space < 0) break;
+    const len = Number(body.toString('latin1', off, space));
+    if (!Number.isInteger(len) || len <= 0 || off + len > body.length) {
+      throw new LayerError('BAD_TAR_HEADER', `${layer}: malformed pax header record`);
+    }
+    const record = body.toString('utf8', space + 1, off + len - 1);
+    const eq = record.indexOf('=');
+    if (eq > 0) {
+      const key = record.slice(0, eq);
+      const value = record.slice(eq + 1);
+      if (key === 'path') out.path = value;
+      else if (key === 'linkpath') out.linkpath = value;
+      else if (key === 'size') {
+        const n = Number(value);
+        if (!Number.isSafeInteger(n) || n < 0) throw new LayerError('BAD_TAR_HEADER', `${layer}: invalid pax size "${truncate(value, 40)}"`);
+        out.size = n;
+      }
+    }
+    off += len;
+  }
+  return out;
 }
 
 function entryType(flag: number): EntryType {
@@ -257,7 +284,7 @@ function entryType(flag: number): EntryType {
   }
 }
 
-function isZeroBlock(h: Buffer): boolean {
+export function isZeroBlock(h: Buffer): boolean {
   for (let i = 0; i < BLOCK; i += 8) if (h.readBigUInt64LE(i) !== 0n) return false;
   return true;
 }
@@ -276,7 +303,7 @@ function checksumOk(h: Buffer): boolean {
   return stored === signed;
 }
 
-function cString(b: Buffer, off: number, len: number): string {
+export function cString(b: Buffer, off: number, len: number): string {
   let end = b.indexOf(0, off);
   if (end < 0 || end > off + len) end = off + len;
   return b.toString('utf8', off, end);

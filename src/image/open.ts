@@ -1,0 +1,28 @@
+import { UsageError } from '../errors.ts';
+import { DockerArchiveSource } from './layout/docker-archive.ts';
+import { OciLayoutSource } from './layout/oci-layout.ts';
+import { formatImageRef } from './reference.ts';
+import type { ImageRef } from './reference.ts';
+import type { ImageSource } from './source.ts';
+
+export interface OpenOptions {
+  /** Allow plain HTTP / unverified TLS for non-loopback registries. */
+  insecure?: boolean;
+  /** Extra CA certificates (PEM file) for registries. */
+  caFile?: string;
+}
+
+/** Open the source an image reference names, whatever its transport. */
+export async function openImage(ref: ImageRef, _options: OpenOptions = {}): Promise<ImageSource> {
+  const name = formatImageRef(ref);
+  switch (ref.transport) {
+    case 'oci':
+      return OciLayoutSource.openDir(ref.path, ref.ref, name);
+    case 'oci-archive':
+      return OciLayoutSource.openArchive(ref.path, ref.ref, name);
+    case 'docker-archive':
+      return DockerArchiveSource.open(ref.path, ref.ref, name);
+    case 'registry':
+      throw new UsageError('NOT_IMPLEMENTED', `${name}: registry pulls are not wired yet`);
+  }
+}

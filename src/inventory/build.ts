@@ -1,0 +1,118 @@
+import { availableParallelism } from 'node:os';
+import type { ImageSource, LayerLimits, ResolvedImage } from '../image/index.ts';
+import type { LayerCache } from './cache.ts';
+import { analyzeLayer } from './layer-analysis.ts';
+import type { LayerAnalysis } from './layer-analysis.ts';
+import { mergeLayers } from './merge.ts';
+import type { MergedLayers } from './merge.ts';
+import { ecosystemOf, purlOf } from './purl.ts';
+import type { Analyzer, Inventory, OSFacts, OSInfo, Package } from './types.ts';
+
+export type ProgressEvent =
+  | { type: 'layer-cached'; index: number; total: number }
+  | { type: 'layer-start'; index: number; total: number; size: number }
+  | { type: 'layer-done'; index: number; total: number; bytes: number };
+
+export interface InventoryOptions {
+  analyzers: readonly Analyzer[];
+  resolveOS: (facts: { path: string; facts: OSFacts }[]) => OSInfo | undefined;
+  cache?: LayerCache;
+  /** Layers analysed at once; each needs a decompressor thread, so about the number of cores. */
+  concurrency?: number;
+  limits?: Partial<LayerLimits>;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface LayerSummary {
+  digest: string;
+  diffId: string;
+  size: number;
+  cached: boolean;
+}
+
+export interface InventoryResult extends Inventory {
+  warnings: string[];
+  layers: LayerSummary[];
+}
+
+/**
+ * Analyse every layer of a resolved image (from the cache where possible, several at once
+ * otherwise) and merge them into the image's inventory.
+ */
+export async function buildInventory(source: ImageSource, image: ResolvedImage, options: InventoryOptions): Promise<InventoryResult> {
+  const total = image.layers.length;
+  const analyses: LayerAnalysis[] = new Array(total);
+  const summaries: LayerSummary[] = image.layers.map((l) => ({ digest: l.descriptor.digest, diffId: l.diffId, size: l.descriptor.size, cached: false }));
+  const concurrency = Math.max(1, options.concurrency ?? Math.min(4, Math.max(2, availableParallelism())));
+
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < total && !failed) {
+      const index = next++;
+      const layer = image.layers[index]!;
+      const cached = await options.cache?.get(layer.diffId);
+      if (cached) {
+        analyses[index] = cached;
+        summaries[index]!.cached = true;
+        options.onProgress?.({ type: 'layer-cached', index, total });
+        continue;
+      }
+      options.onProgress?.({ type: 'layer-start', index, total, size: layer.descriptor.size });
+      let analysis: LayerAnalysis;
+      try {
+        analysis = await analyzeLayer(await source.openBlob(layer.descriptor), layer, options.analyzers, options.limits);
+      } catch (err) {
+        failed = true; // the other workers finish their current layer and take no new one
+        throw err;
+      }
+      analyses[index] = analysis;
+      // Written only now: the blob digest and the diff_id have both been verified.
+      await options.cache?.put(analysis).catch(() => {});
+      options.onProgress?.({ type: 'layer-done', index, total, bytes: analysis.stats.bytes });
+    }
+  };
+  const workers = Array.from({ length: Math.min(concurrency, total) }, worker);
+  // Let every worker settle before reporting, so no stream is left half-read in the background.
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
+
+  const merged = mergeLayers(analyses);
+  return { ...toInventory(merged, image, options.resolveOS), layers: summaries };
+}
+
+export function toInventory(
+  merged: MergedLayers,
+  image: Pick<ResolvedImage, 'layers'>,
+  resolveOS: InventoryOptions['resolveOS'],
+): Inventory & { warnings: string[] } {
+  const os = resolveOS(merged.osFacts);
+  const packages: Package[] = merged.packages.map(({ pkg, path, layerIndex }) => {
+    const ecosystem = ecosystemOf(pkg.manager, os);
+    const layer = image.layers[layerIndex];
+    const out: Package = {
+      name: pkg.name,
+      version: pkg.version,
+      ecosystem,
+      purl: purlOf(pkg, ecosystem, os),
+      manager: pkg.manager,
+    };
+    if (pkg.arch) out.arch = pkg.arch;
+    if (pkg.epoch !== undefined) out.epoch = pkg.epoch;
+    if (pkg.sourceName) out.source = pkg.sourceVersion ? { name: pkg.sourceName, version: pkg.sourceVersion } : { name: pkg.sourceName };
+    if (pkg.vendor) out.vendor = pkg.vendor;
+    if (pkg.modularityLabel) out.modularityLabel = pkg.modularityLabel;
+    if (pkg.licenses?.length) out.licenses = pkg.licenses;
+    if (layer) {
+      out.layer = layer.descriptor.digest;
+      out.layerDiffId = layer.diffId;
+    }
+    out.foundIn = path;
+    return out;
+  });
+  packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+  const warnings = [...merged.warnings];
+  if (!os && packages.length > 0) warnings.push('operating system not detected; package ecosystems assumed from their package manager');
+  return os ? { os, packages, warnings } : { packages, warnings };
+}
