@@ -50,18 +50,13 @@ export function parseImageRef(input: string): ImageRef {
 }
 
 function parseLayoutRef(transport: LayoutRef['transport'], rest: string, input: string): LayoutRef {
-  if (rest === '') throw new UsageError('BAD_REFERENCE', `${input}: missing path`);
-  // PATH[:REF]: the REF part never contains '/', so a colon followed by a slash-free suffix is a
-  // REF. A path that itself ends in ":something" must be written with "./" or a trailing ":".
-  const colon = rest.lastIndexOf(':');
-  if (colon > 0) {
-    const ref = rest.slice(colon + 1);
-    const path = rest.slice(0, colon);
-    if (!ref.includes('/') && !/^[a-zA-Z]$/.test(path)) {
-      return ref === '' ? { transport, path } : { transport, path, ref };
-    }
-  }
-  return { transport, path: rest };
+  // As skopeo and containers/image do: PATH[:REF] splits at the first colon, so a path cannot
+  // contain one, and a REF may (docker-archive:img.tar:alpine:3.20).
+  const colon = rest.indexOf(':');
+  const path = colon >= 0 ? rest.slice(0, colon) : rest;
+  const ref = colon >= 0 ? rest.slice(colon + 1) : '';
+  if (path === '') throw new UsageError('BAD_REFERENCE', `${input}: missing path`);
+  return ref === '' ? { transport, path } : { transport, path, ref };
 }
 
 /** Parse a registry reference (`[host[:port]/]repo[:tag][@digest]`), normalised as Docker does. */
