@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import type { InventoryRunOptions } from '../scan/inventory.ts';
+import type { Io } from './context.ts';
+
+export interface ImageCliOptions {
+  platform?: string;
+  insecure?: boolean;
+  caFile?: string;
+  cacheDir?: string;
+  cache: boolean;
+  quiet?: boolean;
+}
+
+/** Options every command that reads images shares (sbom, scan, gate). */
+export function imageOptions(cmd: Command): Command {
+  return cmd
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image', 'linux/amd64')
+    .option('--insecure', 'allow plain HTTP and unverified TLS for non-loopback registries')
+    .option('--ca-file <pem>', 'extra CA certificates for registries')
+    .option('--cache-dir <dir>', 'layer analysis cache (default: $XDG_CACHE_HOME/portcullis)')
+    .option('--no-cache', 'do not read or write the layer cache')
+    .option('-q, --quiet', 'no progress display or warnings on stderr');
+}
+
+export function inventoryOptionsFrom(opts: ImageCliOptions, _io: Io, progress: { update(text: string): void }): InventoryRunOptions {
+  let done = 0;
+  let cached = 0;
+  return {
+    ...(opts.platform ? { platform: opts.platform } : {}),
+    ...(opts.insecure ? { insecure: true } : {}),
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
+    ...(opts.cache === false ? { cacheDir: false as const } : opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+    onProgress(event) {
+      if (event.type === 'layer-cached') cached++;
+      if (event.type === 'layer-cached' || event.type === 'layer-done') done++;
+      progress.update(`layers analysed ${done}/${event.total}${cached ? ` (${cached} cached)` : ''}`);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import * as CDX from '@cyclonedx/cyclonedx-library';
+import { PackageURL } from 'packageurl-js';
+import type { Package } from '../inventory/index.ts';
+import { isSpdxExpression } from './license.ts';
+import type { ReportOptions, ScanResult } from './types.ts';
+
+const { Models, Enums } = CDX;
+const licenseFactory = new CDX.Contrib.License.Factories.LicenseFactory(isSpdxExpression);
+
+/** Properties in the CycloneDX "portcullis:" namespace, as the property taxonomy advises. */
+const P = {
+  layer: 'portcullis:layer:digest',
+  layerDiffId: 'portcullis:layer:diff_id',
+  foundIn: 'portcullis:package:path',
+  sourceName: 'portcullis:package:source_name',
+  sourceVersion: 'portcullis:package:source_version',
+  ecosystem: 'portcullis:package:ecosystem',
+} as const;
+
+function imageComponent(result: ScanResult): CDX.Models.Component {
+  const { artifact } = result;
+  const c = new Models.Component(Enums.ComponentType.Container, artifact.name, {
+    bomRef: artifact.digest ?? artifact.name,
+    ...(artifact.digest ? { version: artifact.digest } : {}),
+  });
+  const ociPurl = ociPurlOf(result);
+  if (ociPurl) c.purl = ociPurl.toString();
+  if (artifact.platform) c.properties.add(new Models.Property('portcullis:image:platform', artifact.platform));
+  return c;
+}
+
+/** pkg:oci/<name>@<digest>?repository_url=<registry/repo> per the purl spec's oci type. */
+function ociPurlOf(result: ScanResult): PackageURL | undefined {
+  const { name, digest } = result.artifact;
+  if (!digest || name.includes(':/') || /^(oci|oci-archive|docker-archive):/.test(name)) return undefined;
+  const repo = name.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+  const last = repo.slice(repo.lastIndexOf('/') + 1);
+  const tag = /:([^/:@]+)(@|$)/.exec(name.slice(repo.length))?.[1];
+  return new PackageURL('oci', undefined, last, digest, { repository_url: repo, ...(tag ? { tag } : {}) }, undefined);
+}
+
+function packageComponent(p: Package): CDX.Models.Component {
+  const c = new Models.Component(Enums.ComponentType.Library, p.name, { bomRef: p.purl, version: p.version });
+  c.purl = p.purl;
+  for (const l of p.licenses ?? []) c.licenses.add(licenseFactory.makeFromString(l));
+  if (p.layer) c.properties.add(new Models.Property(P.layer, p.layer));
+  if (p.layerDiffId) c.properties.add(new Models.Property(P.layerDiffId, p.layerDiffId));
+  if (p.foundIn) c.properties.add(new Models.Property(P.foundIn, p.foundIn));
+  if (p.source) {
+    c.properties.add(new Models.Property(P.sourceName, p.source.name));
+    if (p.source.version) c.properties.add(new Models.Property(P.sourceVersion, p.source.version));
+  }
+  c.properties.add(new Models.Property(P.ecosystem, p.ecosystem));
+  return c;
+}
+
+/** The CycloneDX BOM model of a result (components only; vulnerabilities are added by scan reports). */
+export function cyclonedxBom(result: ScanResult, options: ReportOptions): CDX.Models.Bom {
+  const bom = new Models.Bom();
+  bom.serialNumber = `urn:uuid:${crypto.randomUUID()}`;
+  bom.metadata.timestamp = options.now ?? new Date(result.createdAt);
+  bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, 'portcullis', { version: options.toolVersion }));
+  const image = imageComponent(result);
+  bom.metadata.component = image;
+  if (result.os) {
+    const os = new Models.Component(Enums.ComponentType.OperatingSystem, result.os.family, { bomRef: `os:${result.os.family}@${result.os.version}`, version: result.os.version });
+    bom.components.add(os);
+    image.dependencies.add(os.bomRef);
+  }
+  for (const p of result.packages) {
+    const c = packageComponent(p);
+    bom.components.add(c);
+    image.dependencies.add(c.bomRef);
+  }
+  return bom;
+}
+
+export function cyclonedxReport(result: ScanResult, options: ReportOptions): string {
+  const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
+  return `${serializer.serialize(cyclonedxBom(result, options), { space: 2, sortLists: true })}\n`;
+}
