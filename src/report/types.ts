@@ -12,9 +12,37 @@ export interface ScanResult {
   packages: Package[];
   findings?: Finding[];
   summary?: Record<Severity, number>;
-  verdict?: { status: 'Pass' | 'Warn' | 'Fail' | 'Unknown'; reasons: string[] };
+  verdict?: Verdict;
+  /** Findings left out of `findings` by VEX, an ignore file or a policy Exception, and why. */
+  suppressed?: Suppression[];
   /** Problems that did not stop the scan (a corrupt package database, an undetected OS, ...). */
   warnings?: string[];
+}
+
+export type ScanStatus = 'Pass' | 'Warn' | 'Fail' | 'Unknown';
+
+export interface Verdict {
+  status: ScanStatus;
+  /** One line each, worst first: what made the status (empty for Pass). */
+  reasons: string[];
+  /**
+   * Each policy check that was evaluated (CVSS thresholds, severity counts, KEV, EPSS, DB age,
+   * end of life, ...), so CI dashboards can show one test case per check.
+   */
+  checks?: { name: string; status: ScanStatus; message: string }[];
+  /** The policy file the verdict came from, if any. */
+  policy?: string;
+}
+
+export interface Suppression {
+  finding: Finding;
+  kind: 'vex' | 'ignorefile' | 'exception' | 'severity-filter' | 'unfixed-filter' | 'status-filter';
+  /** What suppressed it: the VEX document and statement, the ignore file line, the Exception name. */
+  by: string;
+  reason?: string;
+  /** For exceptions: who owns it and until when. */
+  owner?: string;
+  expires?: string;
 }
 
 export interface Artifact {
