@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { VulnDb } from './reader.ts';
+import { DbWriter } from './writer.ts';
+
+describe('database file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vulndb-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('round-trips records and merges what several feeds say of one vulnerability', () => {
+    const path = join(dir, 'a.db');
+    const w = new DbWriter(path);
+    w.addAffected({ ecosystem: 'debian:12', package: 'openssl', vulnId: 'CVE-2024-0727', source: 'debian-tracker', status: 'fixed', fixed: '3.0.13-1~deb12u1', severity: 'LOW', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] });
+    w.addAffected({ ecosystem: 'debian:12', package: 'openssl', vulnId: 'CVE-2023-0001', source: 'debian-tracker', status: 'will_not_fix' });
+    w.addAffected({ ecosystem: 'debian:11', package: 'openssl', vulnId: 'CVE-2024-0727', source: 'debian-tracker', status: 'affected' });
+    w.addAffected({ ecosystem: 'npm', package: 'lodash', vulnId: 'CVE-2021-23337', source: 'osv', status: 'fixed', versions: ['4.17.20'], advisory: 'GHSA-35jh-r3h4-6jhm' });
+    w.addVuln({ id: 'CVE-2024-0727', aliases: [], title: 'PKCS12 NULL deref', ratings: [{ source: 'debian', severity: 'LOW' }], sources: ['debian-tracker'] });
+    w.addVuln({ id: 'CVE-2024-0727', aliases: ['GHSA-9v9h-cgj8-h64p'], description: 'Processing a maliciously formatted PKCS12 file may lead OpenSSL to crash', ratings: [{ source: 'nvd', severity: 'MEDIUM', cvss: { source: 'nvd', version: '3.1', vector: 'CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H', score: 5.5 } }], sources: ['nvd'], published: '2024-01-26T09:15:07Z' });
+    w.addKev({ cve: 'CVE-2021-44228', dateAdded: '2021-12-10', knownRansomwareCampaignUse: true });
+    w.addEpss({ cve: 'CVE-2024-0727', score: 0.00122, percentile: 0.466 });
+    w.addFeed({ kind: 'debian-tracker', location: '/feeds/debian.json', timestamp: '2024-02-01T00:00:00Z', records: 3, skipped: 0 });
+    w.finish({ builtAt: '2024-02-02T00:00:00Z', toolVersion: 'test' });
+
+    const db = VulnDb.open(path);
+    const info = db.info();
+    assert.equal(info.schema, 1);
+    assert.equal(info.builtAt, '2024-02-02T00:00:00Z');
+    assert.deepEqual(info.counts, { vulnerabilities: 1, affected: 4, kev: 1, epss: 1 });
+    assert.equal(info.feeds[0]?.kind, 'debian-tracker');
+
+    const rows = db.affected('debian:12', ['openssl', 'zlib']);
+    assert.deepEqual([...rows.keys()], ['openssl']);
+    assert.deepEqual(rows.get('openssl')!.map((r) => [r.vulnId, r.status, r.fixed]).sort(), [
+      ['CVE-2023-0001', 'will_not_fix', undefined], ['CVE-2024-0727', 'fixed', '3.0.13-1~deb12u1'],
+    ]);
+    assert.equal(db.affected('npm', ['lodash']).get('lodash')?.[0]?.advisory, 'GHSA-35jh-r3h4-6jhm');
+
+    const v = db.vulns(['CVE-2024-0727']).get('CVE-2024-0727')!;
+    assert.equal(v.title, 'PKCS12 NULL deref');
+    assert.match(v.description!, /PKCS12 file/);
+    assert.deepEqual(v.ratings.map((r) => r.source).sort(), ['debian', 'nvd']);
+    assert.deepEqual(v.sources.sort(), ['debian-tracker', 'nvd']);
+    assert.deepEqual(db.aliasesOf(['GHSA-9v9h-cgj8-h64p']).get('GHSA-9v9h-cgj8-h64p'), ['CVE-2024-0727']);
+    assert.equal(db.kev(['CVE-2021-44228', 'CVE-2024-0727']).get('CVE-2021-44228')?.knownRansomwareCampaignUse, true);
+    assert.equal(db.kev(['CVE-2024-0727']).size, 0);
+    assert.equal(db.epss(['CVE-2024-0727']).get('CVE-2024-0727')?.score, 0.00122);
+    db.close();
+  });
+
+  it('refuses a missing file, a non-database and another schema with clear errors', () => {
+    assert.throws(() => VulnDb.open(join(dir, 'missing.db')), { code: 'NO_DB', message: /db build/ });
+    const junk = join(dir, 'junk.db');
+    writeFileSync(junk, 'not sqlite at all, just text'.repeat(100));
+    assert.throws(() => VulnDb.open(junk), { code: 'BAD_DB' });
+    const other = join(dir, 'other.db');
+    const w = new DbWriter(other);
+    w.finish({ builtAt: '2024-01-01T00:00:00Z', toolVersion: 'test' });
+    const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
+    const raw = new DatabaseSync(other);
+    raw.exec("UPDATE meta SET value = '999' WHERE key = 'schema'");
+    raw.close();
+    assert.throws(() => VulnDb.open(other), { code: 'DB_SCHEMA', message: /schema 999/ });
+  });
+});
