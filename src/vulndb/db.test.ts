@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { DatabaseSync } from 'node:sqlite';
 import { VulnDb } from './reader.ts';
 import { DbWriter } from './writer.ts';
 
@@ -58,7 +59,6 @@ describe('database file', () => {
     const other = join(dir, 'other.db');
     const w = new DbWriter(other);
     w.finish({ builtAt: '2024-01-01T00:00:00Z', toolVersion: 'test' });
-    const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
     const raw = new DatabaseSync(other);
     raw.exec("UPDATE meta SET value = '999' WHERE key = 'schema'");
     raw.close();
