@@ -259,8 +259,9 @@ export class Reader {
     let ok = true;
     l.items.forEach((item, i) => {
       const p = join(path, i);
-      const s = this.string(item, p);
-      const v = s === undefined ? undefined : each(s, this.resolve(item, p) as Node, p);
+      const node = this.resolve(item, p);
+      const s = node === undefined ? undefined : this.string(node, p);
+      const v = s === undefined || node === undefined ? undefined : each(s, node, p);
       if (v === undefined) ok = false;
       else out.push(v);
     });
