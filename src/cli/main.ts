@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { PortcullisError } from '../errors.ts';
 import { EXIT_ERROR, VERSION } from './context.ts';
 import type { Io } from './context.ts';
+import { registerPolicy } from './policy.ts';
 import { registerSbom } from './sbom.ts';
 
 /**
@@ -22,6 +23,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   let exitCode = 0;
   const setExit = (code: number) => { exitCode = code; };
   registerSbom(program, io, setExit);
+  registerPolicy(program, io, setExit);
 
   const debug = argv.includes('--debug') || io.env.PORTCULLIS_DEBUG === '1';
   try {
