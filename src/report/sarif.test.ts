@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { cleanResult, debianScanResult, hostileResult, manyFindingsResult, NOW, sbomOnlyResult } from '../../test/fixtures-results.ts';
-import { locationUri, safeHttpUrl, sarifLevel, sarifReport } from './sarif.ts';
+import { locationUri, sarifLevel, sarifReport } from './sarif.ts';
+import { safeHttpUrl } from './summary.ts';
 import type { ScanResult } from './types.ts';
 
 const schemaUrl = new URL('../../../shared/data/schemas/sarif-schema-2.1.0.json', import.meta.url);

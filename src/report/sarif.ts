@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Severity } from '../match/types.ts';
 import {
-  formatEpss, formatScore, isFixable, maxCvss, REPRESENTATIVE_SCORE, sanitizeText, SEVERITY_RANK, sortFindings,
+  formatEpss, formatScore, isFixable, maxCvss, REPRESENTATIVE_SCORE, safeHttpUrl, sanitizeText, SEVERITY_RANK, sortFindings,
 } from './summary.ts';
 import type { ReportOptions, ScanResult, Suppression } from './types.ts';
 
@@ -63,16 +63,6 @@ function clip(s: string, max: number): string {
 /** Markdown-significant characters in feed text are escaped: a title must not add links or images. */
 function md(s: string): string {
   return s.replace(/[\\`*_[\]<>|#!~]/g, (c) => `\\${c}`);
-}
-
-/** An http(s) URL in canonical form, or undefined: `javascript:` and junk never become links. */
-export function safeHttpUrl(s: string): string | undefined {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

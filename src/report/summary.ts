@@ -175,3 +175,13 @@ export function sanitizeText(s: string, singleLine = true): string {
     return '\ufffd';
   });
 }
+
+/** An http(s) URL in canonical form, or undefined: `javascript:` and junk never become links. */
+export function safeHttpUrl(s: string): string | undefined {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
