@@ -32,7 +32,7 @@ svg.chart .bar-LOW { fill: var(--low); } svg.chart .bar-UNKNOWN { fill: var(--un
 .controls label { white-space: nowrap; cursor: pointer; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-thead th { position: sticky; top: 0; background: var(--bg); z-index: 1; }
+thead th { position: sticky; top: 0; background: var(--bg); z-index: 1; white-space: nowrap; }
 th button { all: unset; cursor: pointer; font-weight: 600; }
 th[aria-sort=ascending] button::after { content: " \\25B2"; } th[aria-sort=descending] button::after { content: " \\25BC"; }
 tbody tr:nth-child(even) { background: var(--alt); }
