@@ -5,6 +5,14 @@ export type { Artifact, ReportOptions, Reporter, ScanResult } from './types.ts';
 export { jsonReport } from './json.ts';
 export { isSpdxExpression } from './license.ts';
 
+export const SCAN_FORMATS = ['table', 'json', 'sarif', 'cyclonedx', 'junit', 'html'] as const;
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+/** JUnit for several images at once (one testsuite per image), for the gate. */
+export async function renderJunitFor(results: readonly ScanResult[], options: ReportOptions): Promise<string> {
+  return (await import('./junit.ts')).junitReportFor(results, options);
+}
+
 export const SBOM_FORMATS = ['cyclonedx', 'spdx-json', 'json'] as const;
 export type SbomFormat = (typeof SBOM_FORMATS)[number];
 
@@ -20,6 +28,14 @@ export async function renderReport(format: string, result: ScanResult, options: 
       return (await import('./cyclonedx.ts')).cyclonedxReport(result, options);
     case 'spdx-json':
       return (await import('./spdx.ts')).spdxReport(result, options);
+    case 'table':
+      return (await import('./table.ts')).tableReport(result, options);
+    case 'sarif':
+      return (await import('./sarif.ts')).sarifReport(result, options);
+    case 'junit':
+      return (await import('./junit.ts')).junitReport(result, options);
+    case 'html':
+      return (await import('./html.ts')).htmlReport(result, options);
     default:
       throw new Error(`unknown report format "${format}"`);
   }
