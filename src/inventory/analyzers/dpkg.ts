@@ -63,7 +63,7 @@ interface Stanza {
  * parse. A stanza without Status is kept: status.d files have none.
  */
 export function parseDpkgStatus(content: Buffer): RawPackage[] {
-  const text = content.toString('utf8');
+  const buf = content;
   const packages: RawPackage[] = [];
   let stanza: Stanza = {};
   let fields = 0;
@@ -77,26 +77,29 @@ export function parseDpkgStatus(content: Buffer): RawPackage[] {
     fields = 0;
   };
 
+  // Bytes, not a decoded string: most of a status file is Description and Depends text that is
+  // never read, so only the values kept are decoded (and Buffer.indexOf is a memchr).
+  const end = buf.length;
   let pos = 0;
-  const end = text.length;
   // Position of the next ':' at or after `pos`, found once and reused: a search per line would
   // make a file of colon-less lines quadratic.
   let colonAt = -1;
-  while (pos <= end) {
-    let nl = text.indexOf('\n', pos);
+  while (pos < end) {
+    let nl = buf.indexOf(0x0a, pos);
     if (nl < 0) nl = end;
-    const first = text.charCodeAt(pos);
-    if (first === 0x20 || first === 0x09 || nl === pos || first === 0x0d) {
+    const first = buf[pos];
+    if (first === 0x20 || first === 0x09 || first === 0x0d || nl === pos) {
       // Continuation lines belong to multi-line fields we do not read; a blank line ends a stanza.
-      if (isBlank(text, pos, nl)) flush();
+      if (isBlank(buf, pos, nl)) flush();
     } else {
       if (colonAt < pos) {
-        colonAt = text.indexOf(':', pos);
-        if (colonAt < 0) colonAt = end + 1;
+        colonAt = buf.indexOf(0x3a, pos);
+        if (colonAt < 0) colonAt = end;
       }
       if (colonAt < nl) {
         fields++;
-        setField(stanza, text.slice(pos, colonAt), text, colonAt + 1, nl);
+        const field = fieldAt(buf, pos, colonAt);
+        if (field) stanza[field] = buf.toString('utf8', colonAt + 1, nl).trim();
       }
     }
     pos = nl + 1;
@@ -105,37 +108,40 @@ export function parseDpkgStatus(content: Buffer): RawPackage[] {
   return packages;
 }
 
-function isBlank(text: string, from: number, to: number): boolean {
+function isBlank(buf: Buffer, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = buf[i];
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
   }
   return true;
 }
 
-/** Values are sliced only for the fields we keep: Description and Depends are most of a file. */
-function setField(s: Stanza, key: string, text: string, from: number, to: number): void {
-  switch (key) {
-    case 'Package': s.name = text.slice(from, to).trim(); return;
-    case 'Status': s.status = text.slice(from, to).trim(); return;
-    case 'Version': s.version = text.slice(from, to).trim(); return;
-    case 'Source': s.source = text.slice(from, to).trim(); return;
-    case 'Architecture': s.arch = text.slice(from, to).trim(); return;
-    case 'Maintainer': s.maintainer = text.slice(from, to).trim(); return;
-  }
-  // Field names are case-insensitive (deb822); the spelling above is the one dpkg writes.
-  if (key.length > 12) return;
-  const canonical = CANONICAL.get(key.toLowerCase());
-  if (canonical && canonical !== key) setField(s, canonical, text, from, to);
-}
+/** The fields we keep, by the lower-case bytes of their names. */
+const FIELDS: readonly [Uint8Array, keyof Stanza][] = ([
+  ['package', 'name'], ['status', 'status'], ['version', 'version'], ['source', 'source'],
+  ['architecture', 'arch'], ['maintainer', 'maintainer'],
+] as const).map(([k, f]) => [Buffer.from(k, 'latin1'), f]);
 
-const CANONICAL = new Map(['Package', 'Status', 'Version', 'Source', 'Architecture', 'Maintainer'].map((k) => [k.toLowerCase(), k]));
+/**
+ * Which kept field the name in buf[from, to) is, case-insensitively (deb822 field names are).
+ * The names are letters only, so OR-ing 0x20 folds case without matching anything else.
+ */
+function fieldAt(buf: Buffer, from: number, to: number): keyof Stanza | undefined {
+  const len = to - from;
+  outer: for (const [name, field] of FIELDS) {
+    if (name.length !== len) continue;
+    for (let i = 0; i < len; i++) if ((buf[from + i]! | 0x20) !== name[i]) continue outer;
+    return field;
+  }
+  return undefined;
+}
 
 function toPackage(s: Stanza): RawPackage | undefined {
   if (!s.name || !s.version) return undefined;
   if (s.status !== undefined) {
-    const state = s.status.split(/\s+/)[2];
-    if (!state || !FILES_PRESENT.has(state)) return undefined;
+    // "want flag state", e.g. "install ok installed".
+    const words = s.status.split(' ').filter(Boolean);
+    if (words.length !== 3 || !FILES_PRESENT.has(words[2]!)) return undefined;
   }
   const parsed = parseDebVersion(s.version);
   if (!parsed) return undefined;
