@@ -36,8 +36,12 @@ export interface BdbLimits {
   maxRecords: number;
 }
 
-/** The header blobs of a Packages file, in file order. */
-export function bdbBlobs(file: Buffer, limits: BdbLimits): Buffer[] {
+/**
+ * Call `fn` with each header blob of a Packages file, in file order. A blob is valid only during
+ * the call: values spread over overflow pages are assembled in one scratch buffer that the next
+ * value reuses, so reading a 100 MB file allocates about the size of its largest header.
+ */
+export function forEachBdbBlob(file: Buffer, limits: BdbLimits, fn: (blob: Buffer) => void): void {
   if (file.length < 512) throw corrupt(`${file.length} bytes is too short for a Berkeley DB file`);
   let le: boolean;
   if (file.readUInt32LE(12) === HASH_MAGIC) le = true;
@@ -54,8 +58,8 @@ export function bdbBlobs(file: Buffer, limits: BdbLimits): Buffer[] {
   const pages = lastPage + 1;
   if (pages * pageSize > file.length) throw corrupt(`truncated: ${pages} pages of ${pageSize} bytes need ${pages * pageSize} bytes, file has ${file.length}`);
 
-  const usedOverflow = new Uint8Array(pages);
-  const blobs: Buffer[] = [];
+  const g: Geometry = { pageSize, pages, u16, u32, usedOverflow: new Uint8Array(pages), scratch: Buffer.alloc(0) };
+  let records = 0;
 
   for (let p = 1; p < pages; p++) {
     const base = p * pageSize;
@@ -79,21 +83,20 @@ export function bdbBlobs(file: Buffer, limits: BdbLimits): Buffer[] {
         continue;
       }
       if (bookkeeping) continue;
+      if (++records > limits.maxRecords) throw new PackageDbError('RPMDB_LIMIT', `rpm Packages: more than ${limits.maxRecords} records`);
       const kind = file[start];
       if (kind === H_KEYDATA) {
-        blobs.push(file.subarray(start + 1, end));
+        fn(file.subarray(start + 1, end));
       } else if (kind === H_OFFPAGE) {
         if (end - start < 12) throw corrupt(`page ${p}: off-page item ${i} is truncated`);
-        blobs.push(readOverflow(file, u32(start + 4), u32(start + 8), { pageSize, pages, u16, u32, usedOverflow }));
+        fn(readOverflow(file, u32(start + 4), u32(start + 8), g));
       } else if (kind === H_DUPLICATE || kind === H_OFFDUP) {
         throw corrupt(`page ${p}: duplicate items, which rpm never writes`);
       } else {
         throw corrupt(`page ${p}: item ${i} has unknown kind ${kind}`);
       }
-      if (blobs.length > limits.maxRecords) throw new PackageDbError('RPMDB_LIMIT', `rpm Packages: more than ${limits.maxRecords} records`);
     }
   }
-  return blobs;
 }
 
 interface Geometry {
@@ -102,12 +105,15 @@ interface Geometry {
   u16: (at: number) => number;
   u32: (at: number) => number;
   usedOverflow: Uint8Array;
+  /** Reused for every off-page value; grows to the largest. */
+  scratch: Buffer;
 }
 
 function readOverflow(file: Buffer, first: number, total: number, g: Geometry): Buffer {
   // A value can hold at most the bytes of the pages there are.
   if (total > g.pages * (g.pageSize - PAGE_HEADER)) throw corrupt(`off-page item of ${total} bytes is larger than the file`);
-  const out = Buffer.allocUnsafe(total);
+  if (g.scratch.length < total) g.scratch = Buffer.allocUnsafe(Math.max(total, g.scratch.length * 2));
+  const out = g.scratch.subarray(0, total);
   let filled = 0;
   let page = first;
   while (filled < total) {

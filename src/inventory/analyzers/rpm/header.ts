@@ -51,18 +51,39 @@ export interface HeaderFields {
 }
 
 /**
- * Read the fields of a header blob. `what` names the blob in errors ("header #12").
+ * Thrown by readHeader() when given the first bytes of a blob and a field it needs lies beyond
+ * them where `fetch` cannot get it: the caller fetches the whole blob and reads again.
+ */
+export class NeedWholeBlob extends Error {}
+
+/** A partial blob: its whole size, and a way to get `length` bytes at `offset` of it. */
+export interface PartialBlob {
+  length: number;
+  fetch: (offset: number, length: number) => Buffer;
+}
+
+/** Longest string fetched on its own from a partial blob; longer ones take the whole blob. */
+const MAX_FETCHED_STRING = 64 * 1024;
+
+/**
+ * Read the fields of a header blob. `what` names the blob in errors ("header #12"). `partial`,
+ * when `blob` is only the beginning of the header, says how to get the fields beyond it.
  * Throws PackageDbError when the blob is not a well-formed header.
  */
-export function readHeader(blob: Buffer, what: string): HeaderFields {
-  if (blob.length < 8) throw corrupt(what, `${blob.length} bytes is too short for a header`);
+export function readHeader(blob: Buffer, what: string, partial?: PartialBlob): HeaderFields {
+  const length = partial?.length ?? blob.length;
+  if (length < 8) throw corrupt(what, `${length} bytes is too short for a header`);
+  if (blob.length < 8) throw new NeedWholeBlob();
   const il = blob.readUInt32BE(0);
   const dl = blob.readUInt32BE(4);
   if (il === 0 || il > MAX_INDEX_ENTRIES) throw corrupt(what, `index entry count ${il} is out of range`);
   if (dl > MAX_DATA_SIZE) throw corrupt(what, `data size ${dl} is out of range`);
   const dataStart = 8 + il * 16;
   const dataEnd = dataStart + dl;
-  if (dataEnd > blob.length) throw corrupt(what, `needs ${dataEnd} bytes, has ${blob.length}`);
+  if (dataEnd > length) throw corrupt(what, `needs ${dataEnd} bytes, has ${length}`);
+  if (dataStart > blob.length) throw new NeedWholeBlob();
+  // What of the data store we have: all of it, or up to the end of a partial blob.
+  const haveEnd = Math.min(dataEnd, blob.length);
 
   const fields: HeaderFields = {};
   // Later entries win: entries appended after a header's immutable region replace the region's.
@@ -76,7 +97,7 @@ export function readHeader(blob: Buffer, what: string): HeaderFields {
     const at = dataStart + offset;
     if (tag === TAG.EPOCH) {
       if (type !== TYPE_INT32 || count < 1 || offset + 4 > dl) throw corrupt(what, 'EPOCH is not an int32');
-      fields.epoch = blob.readUInt32BE(at);
+      fields.epoch = at + 4 <= haveEnd ? blob.readUInt32BE(at) : fetched(partial, at, 4).readUInt32BE(0);
       continue;
     }
     if (type !== TYPE_STRING && type !== TYPE_I18NSTRING && type !== TYPE_STRING_ARRAY) {
@@ -84,9 +105,19 @@ export function readHeader(blob: Buffer, what: string): HeaderFields {
     }
     if (count < 1) throw corrupt(what, `tag ${tag} has no value`);
     // For arrays (I18N strings: one per locale) the first value is the default.
-    const nul = blob.indexOf(0, at);
-    if (nul < 0 || nul >= dataEnd) throw corrupt(what, `tag ${tag} is not a terminated string`);
-    const value = blob.toString('utf8', at, nul);
+    let value: string;
+    const nul = at < haveEnd ? blob.indexOf(0, at) : -1;
+    if (nul >= 0 && nul < haveEnd) value = blob.toString('utf8', at, nul);
+    else if (haveEnd === dataEnd) throw corrupt(what, `tag ${tag} is not a terminated string`);
+    else {
+      const chunk = fetched(partial, at, Math.min(dataEnd - at, MAX_FETCHED_STRING));
+      const end = chunk.indexOf(0);
+      if (end < 0) {
+        if (at + chunk.length >= dataEnd) throw corrupt(what, `tag ${tag} is not a terminated string`);
+        throw new NeedWholeBlob();
+      }
+      value = chunk.toString('utf8', 0, end);
+    }
     switch (tag) {
       case TAG.NAME: fields.name = value; break;
       case TAG.VERSION: fields.version = value; break;
@@ -100,6 +131,13 @@ export function readHeader(blob: Buffer, what: string): HeaderFields {
     }
   }
   return fields;
+}
+
+function fetched(partial: PartialBlob | undefined, at: number, length: number): Buffer {
+  if (!partial) throw new NeedWholeBlob();
+  const b = partial.fetch(at, length);
+  if (b.length !== length) throw new NeedWholeBlob();
+  return b;
 }
 
 function corrupt(what: string, why: string): PackageDbError {

@@ -30,7 +30,8 @@ export function isNdb(file: Buffer): boolean {
   return file.length >= 4 && file.readUInt32LE(0) === FILE_MAGIC;
 }
 
-export function ndbBlobs(file: Buffer, limits: { maxRecords: number }): Buffer[] {
+/** Call `fn` with each header blob (a view into `file`), in slot order. */
+export function forEachNdbBlob(file: Buffer, limits: { maxRecords: number }, fn: (blob: Buffer) => void): void {
   if (file.length < FILE_HEADER || file.readUInt32LE(0) !== FILE_MAGIC) throw corrupt('not an rpm NDB file (bad magic)');
   const version = file.readUInt32LE(4);
   if (version !== 0) throw corrupt(`format version ${version} is not supported`);
@@ -39,8 +40,8 @@ export function ndbBlobs(file: Buffer, limits: { maxRecords: number }): Buffer[]
   const slotsEnd = slotPages * PAGE;
   if (slotsEnd > file.length) throw corrupt(`truncated: ${slotPages} slot pages need ${slotsEnd} bytes, file has ${file.length}`);
 
-  const blobs: Buffer[] = [];
   let total = 0;
+  let records = 0;
   for (let at = FILE_HEADER; at < slotsEnd; at += SLOT) {
     if (file.readUInt32LE(at) !== SLOT_MAGIC) throw corrupt(`bad slot magic at offset ${at}`);
     const pkgIdx = file.readUInt32LE(at + 4);
@@ -55,12 +56,12 @@ export function ndbBlobs(file: Buffer, limits: { maxRecords: number }): Buffer[]
     const end = start + BLOB_HEADER + length;
     if (end > file.length) throw corrupt(`package ${pkgIdx}: blob of ${length} bytes runs past the end of the file`);
     if (BLOB_HEADER + length > blockCount * BLOCK) throw corrupt(`package ${pkgIdx}: blob of ${length} bytes is larger than its ${blockCount} blocks`);
+    if (start + blockCount * BLOCK > file.length) throw corrupt(`package ${pkgIdx}: its blocks run past the end of the file (truncated)`);
     total += length;
     if (total > file.length) throw corrupt('blobs overlap (they add up to more than the file)');
-    blobs.push(file.subarray(start + BLOB_HEADER, end));
-    if (blobs.length > limits.maxRecords) throw new PackageDbError('RPMDB_LIMIT', `rpm Packages.db: more than ${limits.maxRecords} packages`);
+    if (++records > limits.maxRecords) throw new PackageDbError('RPMDB_LIMIT', `rpm Packages.db: more than ${limits.maxRecords} packages`);
+    fn(file.subarray(start + BLOB_HEADER, end));
   }
-  return blobs;
 }
 
 function corrupt(why: string): PackageDbError {

@@ -1,10 +1,10 @@
 import type { RawPackage } from '../../types.ts';
 import { PackageDbError } from '../errors.ts';
-import { bdbBlobs } from './bdb.ts';
+import { forEachBdbBlob } from './bdb.ts';
 import { parseSourceRpm, readHeader } from './header.ts';
 import type { HeaderFields } from './header.ts';
-import { isNdb, ndbBlobs } from './ndb.ts';
-import { isSqlite, sqliteBlobs } from './sqlite.ts';
+import { forEachNdbBlob, isNdb } from './ndb.ts';
+import { forEachSqliteHeader, isSqlite } from './sqlite.ts';
 
 export type RpmDbFormat = 'bdb' | 'ndb' | 'sqlite';
 
@@ -32,13 +32,15 @@ export function detectRpmDb(file: Buffer): RpmDbFormat | undefined {
   return undefined;
 }
 
-/** The header blobs of a database of any of the three formats. */
-export function rpmDbBlobs(file: Buffer, options: RpmDbOptions = {}): Buffer[] {
-  const format = detectRpmDb(file);
-  switch (format) {
-    case 'bdb': return bdbBlobs(file, { maxRecords: MAX_RECORDS });
-    case 'ndb': return ndbBlobs(file, { maxRecords: MAX_RECORDS });
-    case 'sqlite': return sqliteBlobs(file, { maxRecords: MAX_RECORDS, ...options });
+/** Call `fn` with the fields of each header of a database of any of the three formats. */
+export function forEachHeader(file: Buffer, options: RpmDbOptions, fn: (fields: HeaderFields) => void): void {
+  const limits = { maxRecords: MAX_RECORDS };
+  let i = 0;
+  const read = (blob: Buffer) => fn(readHeader(blob, `header #${++i}`));
+  switch (detectRpmDb(file)) {
+    case 'bdb': return forEachBdbBlob(file, limits, read);
+    case 'ndb': return forEachNdbBlob(file, limits, read);
+    case 'sqlite': return forEachSqliteHeader(file, { ...limits, ...options }, fn);
     default: throw new PackageDbError('RPMDB_FORMAT', 'rpm database: not Berkeley DB, NDB or SQLite (unknown format)');
   }
 }
@@ -51,10 +53,11 @@ export function rpmDbBlobs(file: Buffer, options: RpmDbOptions = {}): Buffer[] {
  */
 export function readRpmDb(file: Buffer, options: RpmDbOptions = {}): RawPackage[] {
   const packages: RawPackage[] = [];
-  rpmDbBlobs(file, options).forEach((blob, i) => {
-    const h = readHeader(blob, `header #${i + 1}`);
+  let i = 0;
+  forEachHeader(file, options, (h) => {
+    i++;
     const { name, version } = h;
-    if (!name || version === undefined) throw new PackageDbError('RPMDB_CORRUPT', `rpm header #${i + 1}: no NAME or VERSION`);
+    if (!name || version === undefined) throw new PackageDbError('RPMDB_CORRUPT', `rpm header #${i}: no NAME or VERSION`);
     if (name === 'gpg-pubkey') return;
     packages.push(toPackage({ ...h, name, version }));
   });
