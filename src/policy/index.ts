@@ -13,3 +13,12 @@ export type {
   WorkloadContext, WorkloadDecision,
 } from './admission.ts';
 export { parseExpiry, parseRfc3339, subtractCalendar } from './time.ts';
+export {
+  compareFindings, describeFinding, evaluateStatus, isFixable, MAX_FINDINGS_PER_REASON, nameFindings, SEVERITY_BAND_FLOOR,
+  sortWorstFirst, statusScore, worstFindings,
+} from './status/index.ts';
+export type { DescribeOptions, ScoreBasis, StatusCheck, StatusCheckName, StatusContext, StatusScore } from './status/index.ts';
+export { applyExceptions, exceptionsToOpenVex, expiredExceptions, imagePurl } from './exceptions/index.ts';
+export type {
+  ExceptionContext, ExceptionResult, ExpiredException, NamespaceScopedException, OpenVexExport, OpenVexExportContext,
+} from './exceptions/index.ts';

@@ -1,0 +1,149 @@
+import { PackageURL } from 'packageurl-js';
+import type { Package } from '../../inventory/types.ts';
+import type { Finding } from '../../match/types.ts';
+import type { PackagePattern, PolicyException } from '../documents/index.ts';
+import { globToRegExp, imageForms, normaliseImageReference } from './glob.ts';
+
+/**
+ * An Exception compiled for matching: IDs folded to upper case, purls parsed, globs turned into
+ * regular expressions, once per evaluation rather than once per finding.
+ */
+
+interface ParsedPurl {
+  type: string;
+  namespace: string;
+  name: string;
+  version?: string;
+  qualifiers: Record<string, string>;
+  subpath?: string;
+}
+
+type CompiledPackage = { kind: 'name'; name: string } | { kind: 'purl'; purl: ParsedPurl };
+
+export interface CompiledException {
+  /** Position in the policy: the first matching exception names the suppression. */
+  index: number;
+  exception: PolicyException;
+  ids: Set<string>;
+  packages: CompiledPackage[];
+}
+
+export function parsePurl(s: string): ParsedPurl | undefined {
+  try {
+    const p = PackageURL.fromString(s);
+    return {
+      type: p.type.toLowerCase(),
+      namespace: p.namespace ?? '',
+      name: p.name,
+      ...(p.version ? { version: p.version } : {}),
+      qualifiers: (p.qualifiers ?? {}) as Record<string, string>,
+      ...(p.subpath ? { subpath: p.subpath } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function compilePackage(p: PackagePattern): CompiledPackage | undefined {
+  if (p.kind === 'name') return p;
+  const purl = parsePurl(p.purl);
+  return purl && { kind: 'purl', purl };
+}
+
+export function compileException(exception: PolicyException, index: number): CompiledException {
+  return {
+    index,
+    exception,
+    ids: new Set(exception.vulnerabilities.map((v) => v.toUpperCase())),
+    packages: exception.packages.map(compilePackage).filter((p): p is CompiledPackage => p !== undefined),
+  };
+}
+
+/** The names under which a package-only exception is found quickly (lower case). */
+export function packageKeys(c: CompiledException): string[] {
+  return c.packages.map((p) => (p.kind === 'name' ? p.name : p.purl.name).toLowerCase());
+}
+
+export interface ImageScope {
+  imageName?: string;
+  imageDigest?: string;
+  manifestDigest?: string;
+  namespace?: string;
+}
+
+export type ScopeResult = 'in' | 'out' | 'needs-namespace';
+
+/**
+ * Whether an exception's `images` and `namespaces` cover the image being evaluated: computed
+ * once per exception, since they do not depend on the finding.
+ *
+ * Namespace-scoped exceptions, evaluated without a namespace (a plain `scan` in CI), do not
+ * apply: accepting a risk for the workloads in `payments` says nothing about where else the
+ * image will run, and the gate and the webhook, which know the namespace, apply it there.
+ * They are reported as 'needs-namespace' so that a report can say so.
+ */
+export function scopeOf(c: CompiledException, scope: ImageScope, forms: () => readonly string[]): ScopeResult {
+  const ex = c.exception;
+  if (ex.images.length) {
+    const digests = new Set([scope.imageDigest, scope.manifestDigest].filter((d): d is string => Boolean(d)));
+    const refDigest = scope.imageName?.split('@')[1];
+    if (refDigest) digests.add(refDigest);
+    const hit = ex.images.some((p) => p.kind === 'digest'
+      ? digests.has(p.digest)
+      : forms().some((f) => globToRegExp(normaliseImageReference(p.glob)).test(f)));
+    if (!hit) return 'out';
+  }
+  if (ex.namespaces.length) {
+    if (scope.namespace === undefined) return 'needs-namespace';
+    if (!ex.namespaces.some((g) => globToRegExp(g).test(scope.namespace as string))) return 'out';
+  }
+  return 'in';
+}
+
+export function imageFormsOf(scope: ImageScope): string[] {
+  if (!scope.imageName) return [];
+  return imageForms(scope.imageName, [scope.imageDigest, scope.manifestDigest].filter((d): d is string => Boolean(d)));
+}
+
+/** What a finding is known as: its purl (its own, or its inventory package's) and source package. */
+export interface FindingIdentity {
+  purl?: ParsedPurl;
+  sourceName?: string;
+}
+
+function purlMatches(want: ParsedPurl, have: ParsedPurl | undefined, installedVersion: string): boolean {
+  if (!have || want.type !== have.type || want.namespace !== have.namespace || want.name !== have.name) return false;
+  if (want.version !== undefined && want.version !== (have.version ?? installedVersion)) return false;
+  if (want.subpath !== undefined && want.subpath !== have.subpath) return false;
+  for (const [k, v] of Object.entries(want.qualifiers)) if (have.qualifiers[k] !== v) return false;
+  return true;
+}
+
+/** Every criterion the exception gives, except its image and namespace scope, holds for the finding. */
+export function matchesFinding(c: CompiledException, f: Finding, who: () => FindingIdentity): boolean {
+  if (c.ids.size && !c.ids.has(f.id.toUpperCase()) && !f.aliases.some((a) => c.ids.has(a.toUpperCase()))) return false;
+  if (!c.packages.length) return true;
+  const id = who();
+  return c.packages.some((p) => p.kind === 'name'
+    ? p.name === f.package || p.name === id.sourceName || p.name === id.purl?.name
+    : purlMatches(p.purl, id.purl, f.installedVersion));
+}
+
+/** Looks a finding's package up in the inventory (by name and version) for its purl and source. */
+export function identityResolver(packages: readonly Package[] | undefined): (f: Finding) => FindingIdentity {
+  const byNameVersion = new Map<string, Package>();
+  for (const p of packages ?? []) {
+    const key = `${p.name}\u0000${p.version}`;
+    if (!byNameVersion.has(key)) byNameVersion.set(key, p);
+  }
+  const parsed = new Map<string, ParsedPurl | undefined>();
+  const parse = (s: string): ParsedPurl | undefined => {
+    if (!parsed.has(s)) parsed.set(s, parsePurl(s));
+    return parsed.get(s);
+  };
+  return (f) => {
+    const pkg = byNameVersion.get(`${f.package}\u0000${f.installedVersion}`);
+    const purl = f.purl ?? pkg?.purl;
+    return { ...(purl ? { purl: parse(purl) } : {}), ...(pkg?.source ? { sourceName: pkg.source.name } : {}) };
+  };
+}
