@@ -18,7 +18,7 @@
  *   rolling distributions (`wolfi`, `chainguard`, `opensuse-tumbleweed`), and `npm`, `pypi`,
  *   `maven`, `go`, `cargo`, `gem`, `nuget`, `composer` (others lower-cased) for languages.
  *   Streams that only subscribers get (Ubuntu Pro/ESM, Red Hat EUS/AUS, ...) carry a third part,
- *   `ubuntu:22.04:pro`, `redhat:9:rhel_eus-9.2`: their fixed versions do not apply to an image
+ *   `ubuntu:22.04:pro`, `redhat:9:rhel-eus-9.2`: their fixed versions do not apply to an image
  *   built from the public archive, so a plain lookup by `family:release` does not see them.
  * - `package` is the name the matcher joins on: the source package for Debian, Ubuntu and Alpine
  *   (`nameKind: 'source'`), the binary rpm/apk name for the RPM distributions, Wolfi and
@@ -42,7 +42,7 @@ export interface AffectedPackage extends AffectedRecord {
   family: string;
   /** Distribution release (`12`, `22.04`, `3.20`, `unstable`, `edge`); absent for rolling distributions and languages. */
   release?: string;
-  /** Subscription stream (`pro`, `rhel_eus-9.2`, ...), also the third part of `ecosystem`. */
+  /** Subscription stream (`pro`, `rhel-eus-9.2`, ...), also the third part of `ecosystem`. */
   channel?: string;
   /** Which package name an OS feed files under; absent for language ecosystems. */
   nameKind?: 'source' | 'binary';

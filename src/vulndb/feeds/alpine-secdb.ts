@@ -9,7 +9,8 @@
  * affected in that branch. Entries are free text (`CVE-2016-9932 XSA-200`, `CVE-2018-14468
  * (FrameRelay)`, bare `XSA-207`): the CVE tokens are kept. A CVE listed under several versions
  * (the branch carried several upstream series) becomes one record with one range per version —
- * affected below the highest — and `fixed` the first listed (secdb lists newest first).
+ * affected below the highest — with all of them in `fixedVersions`; `fixed` is set only when
+ * there is one (the order is no guide: newest first mostly, oldest first for xen).
  * Wolfi and Chainguard have no `distroversion`: they are rolling, keyed `wolfi`/`chainguard`.
  */
 import { FeedError } from '../../errors.ts';
@@ -95,7 +96,7 @@ function* documentFacts(ctx: FeedContext, doc: unknown, what: string, forced: Fl
       };
       if (eco.release) out.release = eco.release;
       if (fixedVersions.length > 0) {
-        out.fixed = fixedVersions[0]!;
+        if (fixedVersions.length === 1) out.fixed = fixedVersions[0]!;
         out.fixedVersions = fixedVersions;
         out.ranges = fixedVersions.map((fixed) => ({ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { fixed }] }));
       }
