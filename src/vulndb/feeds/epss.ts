@@ -6,7 +6,7 @@
  */
 import { FeedError } from '../../errors.ts';
 import type { EpssScore, FeedRecord } from '../advisory.ts';
-import { csvRows } from './csv.ts';
+import { csvBatches } from './csv.ts';
 import { feedRun } from './feed.ts';
 import type { Feed, FeedContext, FeedOptions } from './feed.ts';
 import { isCve } from './normalise.ts';
@@ -22,7 +22,7 @@ function probability(text: string | undefined): number | undefined {
 
 async function* readFile(ctx: FeedContext, chunks: AsyncIterable<Buffer>, what: string): AsyncGenerator<FeedRecord> {
   let cols: { cve: number; epss: number; percentile: number } | undefined;
-  for await (const row of csvRows(chunks, { what, maxRecordChars: MAX_RECORD })) {
+  for await (const batch of csvBatches(chunks, { what, maxRecordChars: MAX_RECORD })) for (const row of batch) {
     if (!cols) {
       const first = row[0]?.trim() ?? '';
       if (first.startsWith('#')) {
