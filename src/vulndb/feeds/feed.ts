@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { FeedError } from '../../errors.ts';
 import type { FeedKind, FeedRecord, FeedStats } from '../advisory.ts';
+import type { FeedInfo } from '../types.ts';
 import { isoTimestamp } from './normalise.ts';
 import type { SourceLimits } from './source.ts';
 
@@ -118,4 +119,11 @@ export async function readAll(run: FeedRun): Promise<{ records: FeedRecord[]; st
   const records: FeedRecord[] = [];
   for await (const r of run) records.push(r);
   return { records, stats: run.stats };
+}
+
+/** What the database records about a run (the `feeds` table): source records read, skipped, timestamp. */
+export function feedInfo(stats: FeedStats): FeedInfo {
+  const info: FeedInfo = { kind: stats.kind, location: stats.location, records: stats.records, skipped: stats.skipped };
+  if (stats.timestamp) info.timestamp = stats.timestamp;
+  return info;
 }

@@ -31,9 +31,12 @@ export function feedFor(kind: string): Feed {
 }
 
 export { alpineSecdbFeed, cve5Feed, debianTrackerFeed, epssFeed, kevFeed, nvdFeed, osvFeed };
-export { feedRun, readAll } from './feed.ts';
+export { feedInfo, feedRun, readAll } from './feed.ts';
 export type { Feed, FeedOptions, FeedRun, FeedSource } from './feed.ts';
 export { DEFAULT_LIMITS } from './source.ts';
 export type { SourceLimits } from './source.ts';
 export { osvEcosystem, packageKey, debianRelease, alpineRelease, DEBIAN_RELEASES } from './ecosystems.ts';
 export type { EcosystemRef } from './ecosystems.ts';
+export type { AffectedPackage, EpssScore, FeedKind, FeedRecord, FeedStats, KevEntry, VulnerabilityInfo } from '../advisory.ts';
+export { cvssBaseScore, cvssSeverity, parseCvss } from '../cvss.ts';
+export type { CvssVector, CvssVersion } from '../cvss.ts';

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FeedRecord, KevEntry } from '../advisory.ts';
-import { readAll } from './feed.ts';
+import { feedInfo, readAll } from './feed.ts';
 import { kevFeed } from './kev.ts';
 import { feedPath, scratch } from './test-data.ts';
 
@@ -35,6 +35,7 @@ describe('CISA KEV feed', () => {
     assert.equal(git?.knownRansomwareCampaignUse, false); // "Unknown"
     assert.equal(entry(records, 'CVE-2025-8876')?.cwes, undefined); // "cwes": []
     assert.equal(records.filter((r) => r.type === 'kev' && r.knownRansomwareCampaignUse).length, 293);
+    assert.deepEqual(feedInfo(stats), { kind: 'kev', location: JSON_FILE, records: 1404, skipped: 0, timestamp: '2025-08-25T17:04:19.979Z' });
   });
 
   it('reads the CSV to the same entries; its timestamp is the newest dateAdded', async () => {

@@ -104,6 +104,11 @@ describe('OSV feed', () => {
     assert.deepEqual(gems[0]?.fixedVersions, ['3.21.7', '3.20.3', '3.19.6', '3.16.3']);
     const [logback] = affected(all.records, 'CVE-2017-5929', 'maven', 'ch.qos.logback:logback-classic');
     assert.equal(logback?.fixed, '1.2.0');
+    // last_affected and no fix: every version up to 1.2.17 is affected and none fixes it.
+    const [log4j] = affected(all.records, 'CVE-2019-17571', 'maven', 'log4j:log4j');
+    assert.deepEqual(log4j?.ranges, [{ type: 'ECOSYSTEM', events: [{ introduced: '1.2' }, { last_affected: '1.2.17' }] }]);
+    assert.equal(log4j?.status, 'affected');
+    assert.equal(log4j?.fixedVersions, undefined);
   });
 
   it('Debian: DLA and DSA records under debian:<release>, the CVE from upstream or aliases', () => {
