@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AffectedPackage, FeedRecord } from '../advisory.ts';
@@ -83,7 +83,6 @@ describe('Alpine secdb feed', () => {
 
   it('counts malformed documents as skipped', async () => {
     const bad = join(dir, 'bad');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(bad);
     writeFileSync(join(bad, 'a.json'), '{"distroversion": "v3.20", "packages": [');
     writeFileSync(join(bad, 'b.yaml'), 'distroversion: [unclosed\n');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FeedRecord, FeedStats, KevEntry, VulnerabilityInfo } from '../advisory.ts';
@@ -82,7 +82,6 @@ describe('CVE JSON 5 feed', () => {
 
   it('counts malformed and foreign files as skipped', async () => {
     const tree = join(dir, 'tree');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(join(tree, '2024'), { recursive: true });
     writeFileSync(join(tree, '2024', 'CVE-2024-0001.json'), '{"dataType": "CVE_RECORD", ');
     writeFileSync(join(tree, '2024', 'CVE-2024-0002.json'), JSON.stringify({ dataType: 'CVE_RECORD', cveMetadata: { state: 'PUBLISHED' } }));

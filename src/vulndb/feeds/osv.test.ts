@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AffectedPackage, FeedRecord, FeedStats, VulnerabilityInfo } from '../advisory.ts';
@@ -177,7 +177,6 @@ describe('OSV feed', () => {
 
   it('counts a malformed JSON or YAML file as skipped and reads the rest', async () => {
     const mixed = join(dir, 'mixed');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(mixed);
     copyFileSync(feedPath('osv/npm/GHSA-whgm-jr23-g3j9.json'), join(mixed, 'GHSA-whgm-jr23-g3j9.json'));
     writeFileSync(join(mixed, 'broken.json'), '{"id": "GHSA-xxxx", "affected": [');
