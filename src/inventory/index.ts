@@ -7,3 +7,4 @@ export { analyzeLayer, LAYER_ANALYSIS_SCHEMA } from './layer-analysis.ts';
 export type { LayerAnalysis } from './layer-analysis.ts';
 export { mergeLayers } from './merge.ts';
 export { ecosystemOf, purlOf, splitEpoch } from './purl.ts';
+export { ANALYZERS, resolveOS } from './analyzers/index.ts';

@@ -69,7 +69,7 @@ describe('local image sources', () => {
     const layerHex = resolved.layers[1]!.descriptor.digest.slice(7);
     const original = readFileSync(join(layout, 'blobs', 'sha256', layerHex));
     const tampered = Buffer.from(original);
-    tampered[tampered.length - 1] ^= 0xff;
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0xff;
     writeFileSync(join(layout, 'blobs', 'sha256', layerHex), tampered);
     await assert.rejects(drain(await src.openBlob(resolved.layers[1]!.descriptor)), { code: 'DIGEST_MISMATCH' });
     writeFileSync(join(layout, 'blobs', 'sha256', layerHex), original.subarray(0, 10));
