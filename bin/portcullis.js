@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Runs the compiled CLI; in a source checkout without a build, Node's type stripping runs the
-// TypeScript directly (it refuses to do so inside node_modules, where dist/ always exists).
+// In a source checkout Node's type stripping runs the TypeScript directly, so the CLI is never a
+// stale build of the sources beside it; an installed package (no src/, and Node refuses to strip
+// types inside node_modules) runs the compiled dist/.
 import { existsSync } from 'node:fs';
 
+const src = new URL('../src/cli/main.ts', import.meta.url);
 const dist = new URL('../dist/cli/main.js', import.meta.url);
-const { main } = existsSync(dist) ? await import(dist.href) : await import(new URL('../src/cli/main.ts', import.meta.url).href);
+const inNodeModules = src.pathname.includes('/node_modules/');
+const { main } = !inNodeModules && existsSync(src) ? await import(src.href) : await import(dist.href);
 process.exitCode = await main(process.argv.slice(2));
