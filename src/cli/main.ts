@@ -2,8 +2,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { PortcullisError } from '../errors.ts';
 import { EXIT_ERROR, VERSION } from './context.ts';
 import type { Io } from './context.ts';
+import { registerDb } from './db.ts';
+import { registerGate } from './gate.ts';
 import { registerPolicy } from './policy.ts';
 import { registerSbom } from './sbom.ts';
+import { registerScan } from './scan.ts';
+import { registerWebhook } from './webhook.ts';
 
 /**
  * Run the CLI. Every failure that reaches here becomes one line on stderr and exit code 2;
@@ -23,6 +27,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   let exitCode = 0;
   const setExit = (code: number) => { exitCode = code; };
   registerSbom(program, io, setExit);
+  registerScan(program, io, setExit);
+  registerDb(program, io, setExit);
+  registerGate(program, io, setExit);
+  registerWebhook(program, io, setExit);
   registerPolicy(program, io, setExit);
 
   const debug = argv.includes('--debug') || io.env.PORTCULLIS_DEBUG === '1';
