@@ -64,6 +64,8 @@ export interface VulnRecord {
   cwes?: string[];
   references?: string[];
   ratings: Rating[];
+  /** CVSS vectors published without a score that cannot be computed here (CVSS v4.0), kept as published. */
+  vectors?: { source: string; version: string; vector: string; severity?: Severity }[];
   /** Feed kinds that contributed. */
   sources: string[];
 }

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
@@ -43,6 +43,9 @@ export function mergeVuln(a: Omit<VulnRecord, 'id'>, b: Omit<VulnRecord, 'id'>):
   if (published) out.published = published;
   const modified = [a.modified, b.modified].filter(Boolean).sort().at(-1);
   if (modified) out.modified = modified;
+  const vectors = [...(a.vectors ?? [])];
+  for (const v of b.vectors ?? []) if (!vectors.some((x) => x.source === v.source && x.vector === v.vector)) vectors.push(v);
+  if (vectors.length) out.vectors = vectors;
   const cwes = union(a.cwes, b.cwes);
   if (cwes.length) out.cwes = cwes;
   const references = union(a.references, b.references).slice(0, MAX_REFERENCES);
@@ -68,6 +71,7 @@ export class DbWriter {
   private readonly upsertVuln: StatementSync;
   private readonly insertAlias: StatementSync;
   private readonly insertKev: StatementSync;
+  private readonly insertKevIfAbsent: StatementSync;
   private readonly insertEpss: StatementSync;
   private readonly insertFeed: StatementSync;
   private pending = 0;
@@ -90,6 +94,7 @@ export class DbWriter {
       'INSERT INTO vulns (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = merge_vuln(data, excluded.data)');
     this.insertAlias = this.db.prepare('INSERT OR IGNORE INTO aliases (alias, id) VALUES (?, ?)');
     this.insertKev = this.db.prepare('INSERT OR REPLACE INTO kev (cve, date_added, due_date, ransomware) VALUES (?, ?, ?, ?)');
+    this.insertKevIfAbsent = this.db.prepare('INSERT OR IGNORE INTO kev (cve, date_added, due_date, ransomware) VALUES (?, ?, ?, ?)');
     this.insertEpss = this.db.prepare('INSERT OR REPLACE INTO epss (cve, score, percentile) VALUES (?, ?, ?)');
     this.insertFeed = this.db.prepare('INSERT INTO feeds (kind, location, timestamp, records, skipped) VALUES (?, ?, ?, ?, ?)');
     this.db.exec('BEGIN');
@@ -114,8 +119,9 @@ export class DbWriter {
     this.tick();
   }
 
-  addKev(k: KevRecord): void {
-    this.insertKev.run(k.cve, k.dateAdded, k.dueDate ?? null, k.knownRansomwareCampaignUse ? 1 : 0);
+  /** `replace: false` keeps an entry already there (a secondary source never overrides the catalogue). */
+  addKev(k: KevRecord, replace = true): void {
+    (replace ? this.insertKev : this.insertKevIfAbsent).run(k.cve, k.dateAdded, k.dueDate ?? null, k.knownRansomwareCampaignUse ? 1 : 0);
     this.tick();
   }
 
@@ -126,6 +132,20 @@ export class DbWriter {
 
   addFeed(f: FeedInfo): void {
     this.insertFeed.run(f.kind, f.location, f.timestamp ?? null, f.records, f.skipped);
+  }
+
+  /** Remove every row about these vulnerabilities (rejected CVEs), whichever feed wrote it. */
+  dropVulns(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    const list = JSON.stringify(ids);
+    this.db.prepare('DELETE FROM affected WHERE vuln IN (SELECT value FROM json_each(?))').run(list);
+    this.db.prepare('DELETE FROM vulns WHERE id IN (SELECT value FROM json_each(?))').run(list);
+    this.db.prepare('DELETE FROM aliases WHERE id IN (SELECT value FROM json_each(?))').run(list);
+  }
+
+  /** Size of the finished file. */
+  bytes(): number {
+    return statSync(this.path).size;
   }
 
   /** Record build metadata, compact the file and close it. */

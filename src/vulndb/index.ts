@@ -1,0 +1,16 @@
+/**
+ * The vulnerability database stage: build a database file from feeds, read it, locate it, and
+ * judge its age. Other stages import only from here.
+ */
+export { buildDb, vulnRecordOf } from './build.ts';
+export type { BuildOptions, BuildProgress, BuildResult, FeedInput } from './build.ts';
+export { VulnDb } from './reader.ts';
+export { DbWriter, mergeVuln } from './writer.ts';
+export { SCHEMA_VERSION } from './schema.ts';
+export { TOOL_VERSION } from './version.ts';
+export { dbPath, defaultDbPath } from './location.ts';
+export { DEFAULT_DB_MAX_AGE, dbAge, dbAgeWarning, formatAge, parseDuration } from './age.ts';
+export type { DbAge } from './age.ts';
+export { FEEDS, feedFor, isFeedKind } from './feeds/index.ts';
+export type { AffectedPackage, FeedKind, FeedRecord, FeedStats, KevEntry, VulnerabilityInfo } from './feeds/index.ts';
+export type { AffectedRange, AffectedRecord, AffectedStatus, DbInfo, EpssRecord, FeedInfo, KevRecord, RangeEvent, Rating, VulnRecord } from './types.ts';
