@@ -31,3 +31,6 @@ export class PolicyError extends PortcullisError {}
 
 /** A feed file could not be read as its format. */
 export class FeedError extends PortcullisError {}
+
+/** The result store is missing, locked, corrupt, of another schema, or given a result it cannot hold. */
+export class StoreError extends PortcullisError {}

@@ -1,0 +1,46 @@
+/**
+ * The store is one SQLite file, opened by several processes: the webhook replicas read scans and
+ * append decisions, `scan --store` and `gate --store` add scans. WAL lets readers run while one
+ * writer writes; `busy_timeout` makes a second writer wait instead of failing.
+ *
+ * The schema version is SQLite's `user_version`. Bump SCHEMA_VERSION on any change a reader must
+ * know about; a store of another version is refused with a clear message, never misread.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+-- One row per (digest, manifest digest): the newest scan of that image for that platform.
+-- Findings are stored before the policy's Exceptions and filters, so that status is computed
+-- at decision time with the policy then in force.
+CREATE TABLE scans (
+  id INTEGER PRIMARY KEY,
+  digest TEXT NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  image TEXT NOT NULL,
+  platform TEXT,
+  scanned_at INTEGER NOT NULL,
+  db_built_at INTEGER,
+  data TEXT NOT NULL,
+  UNIQUE (digest, manifest_digest)
+);
+CREATE INDEX scans_by_digest ON scans (digest, scanned_at);
+CREATE INDEX scans_by_manifest ON scans (manifest_digest, scanned_at);
+CREATE INDEX scans_by_time ON scans (scanned_at);
+
+-- The audit trail: every admission decision, who asked, what, which images, the verdict, why.
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  uid TEXT NOT NULL,
+  user TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  status TEXT NOT NULL,
+  dry_run INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX decisions_by_uid ON decisions (uid);
+`;
