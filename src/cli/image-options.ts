@@ -22,18 +22,28 @@ export function imageOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no progress display or warnings on stderr');
 }
 
-export function inventoryOptionsFrom(opts: ImageCliOptions, _io: Io, progress: { update(text: string): void }): InventoryRunOptions {
+export function inventoryOptionsFrom(opts: ImageCliOptions, io: Io, progress: { update(text: string): void }): InventoryRunOptions {
   let done = 0;
   let cached = 0;
+  let running = 0;
+  let cacheWarned = false;
   return {
     ...(opts.platform ? { platform: opts.platform } : {}),
     ...(opts.insecure ? { insecure: true } : {}),
     ...(opts.caFile ? { caFile: opts.caFile } : {}),
     ...(opts.cache === false ? { cacheDir: false as const } : opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
     onProgress(event) {
+      if (event.type === 'cache-error') {
+        // Once per run: a read-only cache slows scans down but does not change their result.
+        if (!cacheWarned && !opts.quiet) io.stderr.write(`portcullis: warning: layer cache not written (${event.message})\n`);
+        cacheWarned = true;
+        return;
+      }
+      if (event.type === 'layer-start') running++;
+      if (event.type === 'layer-done') running--;
       if (event.type === 'layer-cached') cached++;
       if (event.type === 'layer-cached' || event.type === 'layer-done') done++;
-      progress.update(`layers analysed ${done}/${event.total}${cached ? ` (${cached} cached)` : ''}`);
+      progress.update(`layers analysed ${done}/${event.total}${cached ? ` (${cached} cached)` : ''}${running ? `, ${running} in progress` : ''}`);
     },
   };
 }

@@ -11,7 +11,9 @@ import type { Analyzer, Inventory, OSFacts, OSInfo, Package } from './types.ts';
 export type ProgressEvent =
   | { type: 'layer-cached'; index: number; total: number }
   | { type: 'layer-start'; index: number; total: number; size: number }
-  | { type: 'layer-done'; index: number; total: number; bytes: number };
+  | { type: 'layer-done'; index: number; total: number; bytes: number }
+  /** The result could not be stored (read-only or full cache dir): the scan goes on without it. */
+  | { type: 'cache-error'; index: number; total: number; message: string };
 
 export interface InventoryOptions {
   analyzers: readonly Analyzer[];
@@ -68,7 +70,9 @@ export async function buildInventory(source: ImageSource, image: ResolvedImage, 
       }
       analyses[index] = analysis;
       // Written only now: the blob digest and the diff_id have both been verified.
-      await options.cache?.put(analysis).catch(() => {});
+      await options.cache?.put(analysis).catch((err: unknown) => {
+        options.onProgress?.({ type: 'cache-error', index, total, message: (err as Error)?.message ?? String(err) });
+      });
       options.onProgress?.({ type: 'layer-done', index, total, bytes: analysis.stats.bytes });
     }
   };

@@ -1,0 +1,264 @@
+/**
+ * The layer cache through the real pipeline: images built by test/image-builder.ts with real
+ * package databases, read from real OCI layouts, through an ImageSource that counts what is
+ * opened. Concurrency and crash safety are checked with real processes and real files.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { buildImage, writeOciLayout } from '../../test/image-builder.ts';
+import type { BuiltImage, EntrySpec } from '../../test/image-builder.ts';
+import { OciLayoutSource } from '../image/index.ts';
+import type { Descriptor, ImageSource } from '../image/index.ts';
+import { ANALYZERS, resolveOS } from './analyzers/index.ts';
+import { buildInventory } from './build.ts';
+import type { InventoryResult, ProgressEvent } from './build.ts';
+import { LayerCache } from './cache.ts';
+import type { Analyzer } from './types.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const PKGDB = (p: string) => readFileSync(fileURLToPath(new URL(`../../../shared/data/pkgdb/${p}`, import.meta.url)));
+const PLATFORM = { os: 'linux', architecture: 'amd64' };
+
+const scratch = mkdtempSync(join(tmpdir(), 'portcullis-cache-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let counter = 0;
+const freshDir = (name: string) => {
+  const d = join(scratch, `${name}-${++counter}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
+
+/** Wraps a real source and records every blob it is asked to open. */
+class CountingSource implements ImageSource {
+  readonly opened: string[] = [];
+  readonly inner: ImageSource;
+  readonly description: string;
+  constructor(inner: ImageSource) {
+    this.inner = inner;
+    this.description = inner.description;
+  }
+  resolve(p: typeof PLATFORM) { return this.inner.resolve(p); }
+  openBlob(d: Descriptor) {
+    this.opened.push(d.digest);
+    return this.inner.openBlob(d);
+  }
+  close() { return this.inner.close(); }
+}
+
+const DEBIAN_OS = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
+/** Filler so layers are not trivially small and the walker has entries to skip. */
+const filler = (tag: string, n: number): EntrySpec[] =>
+  Array.from({ length: n }, (_, i) => ({ path: `usr/share/${tag}/f${i}.txt`, content: `${tag} ${i} `.repeat(200) }));
+
+const BASE: EntrySpec[][] = [
+  [{ path: 'etc/os-release', content: DEBIAN_OS }, { path: 'etc/debian_version', content: '12.5\n' }, ...filler('base', 50)],
+  [{ path: 'var/lib/dpkg/status', content: PKGDB('dpkg/syft-image-dpkg/input/var/lib/dpkg/status') }, ...filler('dpkg', 50)],
+];
+
+async function layoutOf(name: string, image: BuiltImage): Promise<string> {
+  const dir = freshDir(name);
+  await writeOciLayout(dir, [{ name, image }]);
+  return dir;
+}
+
+async function scan(dir: string, cache: LayerCache | undefined, analyzers: readonly Analyzer[] = ANALYZERS) {
+  const source = new CountingSource(await OciLayoutSource.openDir(dir, undefined, `oci:${dir}`));
+  const events: ProgressEvent[] = [];
+  try {
+    const image = await source.resolve(PLATFORM);
+    const result = await buildInventory(source, image, { analyzers, resolveOS, ...(cache ? { cache } : {}), onProgress: (e) => events.push(e) });
+    return { result, opened: source.opened, image, events };
+  } finally {
+    await source.close();
+  }
+}
+
+/** What an SBOM says, without the cache bookkeeping. */
+const content = (r: InventoryResult) => ({ os: r.os, packages: r.packages, warnings: r.warnings });
+
+/** Every file under a directory, relative to it. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isDirectory()) out.push(relative(dir, join(e.parentPath, e.name)));
+  }
+  return out.sort();
+}
+
+describe('layer cache', () => {
+  it('a second scan opens no layer; an image on the same base layers opens only its own', async () => {
+    const imageA = await buildImage({ layers: [...BASE, [{ path: 'lib/apk/db/installed', content: PKGDB('apk/syft-single/input/lib/apk/db/installed') }]] });
+    const imageB = await buildImage({ layers: [...BASE, filler('app-b', 30), [{ path: 'var/lib/dpkg/status', type: 'whiteout' }]] });
+    const dirA = await layoutOf('a', imageA);
+    const dirB = await layoutOf('b', imageB);
+    const cache = new LayerCache(freshDir('cache'), ANALYZERS);
+
+    const uncached = await scan(dirA, undefined);
+    const cold = await scan(dirA, cache);
+    assert.deepEqual(cold.opened, imageA.layers.map((l) => l.descriptor.digest));
+    assert.ok(cold.result.packages.length > 1, 'the image has packages');
+    assert.deepEqual(content(cold.result), content(uncached.result));
+
+    const warm = await scan(dirA, cache);
+    assert.deepEqual(warm.opened, [], 'nothing opened the second time');
+    assert.deepEqual(warm.result.layers.map((l) => l.cached), [true, true, true]);
+    assert.deepEqual(content(warm.result), content(cold.result));
+    assert.deepEqual(warm.events.map((e) => e.type), ['layer-cached', 'layer-cached', 'layer-cached']);
+
+    // Same base layers (same diff_ids): only B's two own layers are read.
+    const b = await scan(dirB, cache);
+    assert.deepEqual(b.opened, imageB.layers.slice(2).map((l) => l.descriptor.digest));
+    assert.deepEqual(b.result.layers.map((l) => l.cached), [true, true, false, false]);
+    // B's whiteout of the dpkg database applies over the cached base layer.
+    assert.deepEqual(b.result.packages, []);
+    assert.deepEqual(content(b.result), content((await scan(dirB, undefined)).result));
+    assert.deepEqual((await scan(dirB, cache)).opened, []);
+  });
+
+  it('a new analyzer version misses every entry, and the old entries stay for the old set', async () => {
+    const image = await buildImage({ layers: BASE });
+    const dir = await layoutOf('v', image);
+    const cache = new LayerCache(freshDir('cache'), ANALYZERS);
+    await scan(dir, cache);
+    const bumped = ANALYZERS.map((a) => (a.name === 'dpkg' ? { ...a, version: a.version + 1 } : a));
+    const next = await scan(dir, new LayerCache(cache.dir.replace(/\/layers$/, ''), bumped), bumped);
+    assert.equal(next.opened.length, image.layers.length);
+    assert.deepEqual((await scan(dir, cache)).opened, []);
+  });
+
+  it('a damaged entry is a miss and is rewritten; a fresh temporary file is left alone, a stale one removed', async () => {
+    const image = await buildImage({ layers: BASE });
+    const dir = await layoutOf('damaged', image);
+    const cacheRoot = freshDir('cache');
+    const cache = new LayerCache(cacheRoot, ANALYZERS);
+    const good = await scan(dir, cache);
+    // The dpkg layer's entry is damaged; the other layer's entry is left as it is.
+    const [second, first] = image.layers.map((l) => cache.entryPath(l.diffId)!);
+    const intact = readFileSync(first!, 'utf8');
+
+    const damage: [string, string | Buffer][] = [
+      ['truncated mid-write', intact.slice(0, Math.floor(intact.length / 2))],
+      ['empty', ''],
+      ['binary garbage', Buffer.from([0x00, 0xff, 0x1f, 0x8b, 0x7b, 0x22])],
+      ['JSON of another shape', JSON.stringify({ schema: 1, diffId: image.layers[1]!.diffId, files: {}, links: {} })],
+      ['a package without a name', intact.replace(/"name":"[^"]*"/, '"name":7')],
+      ['another layer\'s entry', readFileSync(second!, 'utf8')],
+      ['not JSON at all', 'PK\u0003\u0004'],
+    ];
+    for (const [what, bytes] of damage) {
+      writeFileSync(first!, bytes);
+      const r = await scan(dir, cache);
+      assert.deepEqual(r.opened, [image.layers[1]!.descriptor.digest], `${what}: only the damaged layer is re-read`);
+      assert.deepEqual(content(r.result), content(good.result), what);
+      assert.equal(readFileSync(first!, 'utf8'), intact, `${what}: the entry is healed`);
+    }
+
+    // A process that died mid-write leaves a temporary file beside the entry.
+    const shard = first!.slice(0, first!.lastIndexOf('/'));
+    const stale = `${first}.99999.aaaaaaaaaaaa.tmp`;
+    const fresh = `${first}.99998.bbbbbbbbbbbb.tmp`;
+    writeFileSync(stale, intact.slice(0, 100));
+    writeFileSync(fresh, intact.slice(0, 100));
+    const old = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, old, old);
+    rmSync(first!);
+    const r = await scan(dir, cache);
+    assert.deepEqual(r.opened, [image.layers[1]!.descriptor.digest], 'a temporary file is never read as an entry');
+    assert.deepEqual(content(r.result), content(good.result));
+    const left = readdirSync(shard);
+    assert.ok(!left.includes(stale.slice(shard.length + 1)), 'the stale temporary file is removed');
+    assert.ok(left.includes(fresh.slice(shard.length + 1)), 'a temporary file that may be in use is kept');
+  });
+
+  it('an oversized entry is not read whole: it is a miss', async () => {
+    const image = await buildImage({ layers: [BASE[0]!] });
+    const dir = await layoutOf('big', image);
+    const cache = new LayerCache(freshDir('cache'), ANALYZERS);
+    await scan(dir, cache);
+    const path = cache.entryPath(image.layers[0]!.diffId)!;
+    // A sparse 65 MiB file: larger than any entry we write.
+    writeFileSync(path, '');
+    const { truncateSync } = await import('node:fs');
+    truncateSync(path, 65 << 20);
+    const r = await scan(dir, cache);
+    assert.equal(r.opened.length, 1);
+    assert.ok(statSync(path).size < 1 << 20, 'rewritten with a real entry');
+  });
+
+  it('entries are private to the user; an unusable cache dir slows the scan down but does not fail it', async () => {
+    const image = await buildImage({ layers: BASE });
+    const dir = await layoutOf('perm', image);
+    const root = join(freshDir('cache'), 'nested', 'portcullis');
+    const cache = new LayerCache(root, ANALYZERS);
+    const old = process.umask(0o022);
+    try {
+      await scan(dir, cache);
+    } finally {
+      process.umask(old);
+    }
+    const entry = cache.entryPath(image.layers[0]!.diffId)!;
+    assert.equal(statSync(entry).mode & 0o777, 0o600);
+    for (let d = entry.slice(0, entry.lastIndexOf('/')); d.length >= root.length; d = d.slice(0, d.lastIndexOf('/'))) {
+      assert.equal(statSync(d).mode & 0o777, 0o700, d);
+    }
+
+    // A file where the cache directory should be (we run as root in CI, so chmod cannot make a
+    // directory unwritable; ENOTDIR fails every write the same way).
+    const blocked = join(freshDir('blocked'), 'cache');
+    writeFileSync(blocked, 'not a directory');
+    const r = await scan(dir, new LayerCache(blocked, ANALYZERS));
+    assert.ok(r.result.packages.length > 0);
+    const errors = r.events.filter((e) => e.type === 'cache-error');
+    assert.equal(errors.length, image.layers.length);
+    assert.match((errors[0] as { message: string }).message, /ENOTDIR|EEXIST/);
+    assert.equal(readFileSync(blocked, 'utf8'), 'not a directory');
+  });
+
+  it('several processes scanning at once into one cache all succeed with the same SBOM, and write only there', async () => {
+    const image = await buildImage({
+      layers: [
+        ...BASE,
+        [{ path: 'var/lib/rpm/Packages', content: PKGDB('rpm/syft-dive-bdb/input/var/lib/rpm/Packages') }, ...filler('rpm', 200)],
+        filler('app', 400),
+        [{ path: 'var/lib/dpkg/status', content: PKGDB('dpkg/trivy-ubuntu-bionic-status/input/var/lib/dpkg/status') }],
+      ],
+    });
+    const dir = await layoutOf('concurrent', image);
+    // Every place a process could write to: its home, temporary directory and working directory.
+    const sandbox = freshDir('sandbox');
+    for (const d of ['home', 'tmp', 'cwd', 'cache']) mkdirSync(join(sandbox, d));
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(sandbox, 'home'), TMPDIR: join(sandbox, 'tmp'), XDG_CACHE_HOME: join(sandbox, 'home', '.cache') };
+    const run = () => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(REPO, 'bin/portcullis.js'), 'sbom', `oci:${dir}`, '--format', 'json', '--cache-dir', join(sandbox, 'cache')], {
+        cwd: join(sandbox, 'cwd'), env, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d; });
+      child.stderr.on('data', (d: Buffer) => { stderr += d; });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    const runs = await Promise.all([run(), run(), run(), run()]);
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    // Identical but for the time of the run.
+    const sboms = runs.map((r) => ({ ...(JSON.parse(r.stdout) as { packages: unknown[] }), createdAt: undefined }));
+    for (const s of sboms.slice(1)) assert.deepEqual(s, sboms[0]);
+    assert.ok(sboms[0]!.packages.length > 90);
+
+    const cacheRoot = join(sandbox, 'cache');
+    const cache = new LayerCache(cacheRoot, ANALYZERS);
+    const expected = image.layers.map((l) => relative(cacheRoot, cache.entryPath(l.diffId)!)).sort();
+    assert.deepEqual(filesUnder(sandbox).filter((f) => !f.startsWith('cache/')), [], 'nothing written outside the cache dir');
+    assert.deepEqual(filesUnder(cacheRoot), expected, 'one entry per layer, no temporary files left');
+
+    // And a later process reads them all from the cache.
+    const warm = await scan(dir, cache);
+    assert.deepEqual(warm.opened, []);
+  });
+});
