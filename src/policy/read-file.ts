@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { PolicyError } from '../../errors.ts';
+import { PolicyError } from '../errors.ts';
 
 /**
  * Reads a whole input file as UTF-8, refusing anything larger than `maxBytes` before reading it
