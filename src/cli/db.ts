@@ -1,5 +1,164 @@
+import { Option } from 'commander';
 import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
+import type { BuildProgress, BuildResult, DbInfo, FeedInput, FeedStats } from '../vulndb/index.ts';
 import type { Io } from './context.ts';
+import { progressLine } from './output.ts';
 
-/** `portcullis db`: not registered yet (work in progress). */
-export function registerDb(_program: Command, _io: Io, _setExit: (code: number) => void): void {}
+interface BuildCliOptions { feed: string[]; output?: string; db?: string; quiet?: boolean }
+interface InfoCliOptions { db?: string; format: 'table' | 'json' }
+interface UpdateCliOptions {
+  db?: string; feedsDir?: string; feedUrl: string[]; feeds?: string; timeout: string; maxSize: string; quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+async function checkKind(flag: string, text: string, kind: string): Promise<void> {
+  const { KIND_ORDER, isFeedKind } = await import('../vulndb/index.ts');
+  if (!isFeedKind(kind)) throw new UsageError('USAGE', `${flag} "${text}": unknown feed kind "${kind}" (known: ${KIND_ORDER.join(', ')})`);
+}
+
+/** `KIND=VALUE` for --feed and --feed-url; the kind must be one the database knows. */
+async function kindValue(flag: string, text: string, what: string): Promise<{ kind: string; value: string }> {
+  const eq = text.indexOf('=');
+  const kind = eq < 0 ? '' : text.slice(0, eq);
+  const value = eq < 0 ? '' : text.slice(eq + 1);
+  if (!kind || !value) throw new UsageError('USAGE', `${flag} "${text}": expected KIND=${what}`);
+  await checkKind(flag, text, kind);
+  return { kind, value };
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${(bytes / 1000).toFixed(1)} kB`;
+}
+
+function table(rows: string[][], right: Set<number> = new Set()): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** One line per feed: what it read, skipped and how recent its data is. */
+export function feedSummary(feeds: FeedStats[]): string {
+  const rows = [['FEED', 'RECORDS', 'SKIPPED', 'TIMESTAMP', 'FROM']];
+  for (const f of feeds) rows.push([f.kind, String(f.records), String(f.skipped), f.timestamp ?? '-', f.location]);
+  return table(rows, new Set([1, 2]));
+}
+
+function buildSummary(result: BuildResult, seconds: number): string {
+  return `built ${result.output} (${mb(result.bytes)}) in ${seconds.toFixed(1)} s` +
+    `${result.rejected ? `; ${result.rejected} rejected CVE${result.rejected === 1 ? '' : 's'} left out` : ''}\n${feedSummary(result.feeds)}`;
+}
+
+function buildProgress(io: Io, quiet: boolean | undefined): { onProgress: (p: BuildProgress) => void; done: () => void } {
+  const line = progressLine(io, !quiet);
+  return {
+    onProgress: (p) => line.update(`reading ${p.kind} ${p.path}: ${p.records} records${p.done ? ' (done)' : ''}`),
+    done: () => line.done(),
+  };
+}
+
+export function formatInfo(path: string, info: DbInfo, age: string): string {
+  const head = [
+    ['database', path],
+    ['schema', String(info.schema)],
+    ['built', `${info.builtAt} (${age} ago)`],
+    ['tool version', info.toolVersion],
+    ['vulnerabilities', String(info.counts.vulnerabilities)],
+    ['affected packages', String(info.counts.affected)],
+    ['KEV entries', String(info.counts.kev)],
+    ['EPSS scores', String(info.counts.epss)],
+  ];
+  const feeds = [['FEED', 'RECORDS', 'SKIPPED', 'TIMESTAMP', 'FROM']];
+  for (const f of info.feeds) feeds.push([f.kind, String(f.records), String(f.skipped), f.timestamp ?? '-', f.location]);
+  return `${head.map(([k, v]) => `${`${k}:`.padEnd(19)}${v}`).join('\n')}\n\n${table(feeds, new Set([1, 2]))}`;
+}
+
+export function registerDb(program: Command, io: Io, _setExit: (code: number) => void): void {
+  const db = program.command('db').description('build, update, inspect and mirror the vulnerability database');
+  const dbOption = () => new Option('--db <file>', 'database file (default: $PORTCULLIS_DB, else $XDG_CACHE_HOME/portcullis/db/portcullis.db)');
+
+  db.command('build')
+    .description('build the database from feed files (each a file, gzip, zip or directory)')
+    .option('--feed <kind=path>', 'a feed: osv, debian-tracker, alpine-secdb, nvd, cve5, kev or epss, then = and its path (repeatable)', collect, [])
+    .option('-o, --output <file>', 'database file to write (default: the --db location)')
+    .addOption(dbOption().hideHelp())
+    .option('-q, --quiet', 'no progress display')
+    .action(async (opts: BuildCliOptions) => {
+      if (opts.feed.length === 0) throw new UsageError('USAGE', 'db build needs at least one --feed KIND=PATH');
+      const feeds: FeedInput[] = [];
+      for (const f of opts.feed) {
+        const { kind, value } = await kindValue('--feed', f, 'PATH');
+        feeds.push({ kind, path: value });
+      }
+      const { buildDb, dbPath } = await import('../vulndb/index.ts');
+      const progress = buildProgress(io, opts.quiet);
+      const started = performance.now();
+      try {
+        const result = await buildDb({ feeds, output: opts.output ?? dbPath(opts.db, io.env), onProgress: progress.onProgress });
+        progress.done();
+        io.stdout.write(buildSummary(result, (performance.now() - started) / 1000));
+      } finally {
+        progress.done();
+      }
+    });
+
+  db.command('info')
+    .description('show when the database was built, from which feeds, and what it holds')
+    .addOption(dbOption())
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: InfoCliOptions) => {
+      const { VulnDb, dbAge, dbPath } = await import('../vulndb/index.ts');
+      const path = dbPath(opts.db, io.env);
+      const vdb = VulnDb.open(path);
+      let info: DbInfo;
+      try {
+        info = vdb.info();
+      } finally {
+        vdb.close();
+      }
+      const age = dbAge(info);
+      if (opts.format === 'json') {
+        io.stdout.write(`${JSON.stringify({ path, ...info, ageSeconds: age.ms === undefined ? null : Math.round(age.ms / 1000) }, null, 2)}\n`);
+      } else {
+        io.stdout.write(formatInfo(path, info, age.text));
+      }
+    });
+
+  db.command('update')
+    .description('download the feeds (conditional requests; unchanged feeds are not downloaded again), build, and swap the database in atomically')
+    .addOption(dbOption())
+    .option('--feeds-dir <dir>', 'build offline from mirrored feed files laid out as DIR/KIND/FILE (see docs/vulndb.md)')
+    .option('--feed-url <kind=url>', 'download this kind from URL instead of its default URLs (repeatable)', collect, [])
+    .option('--feeds <kinds>', 'comma-separated feed kinds to fetch (default: osv, debian-tracker, alpine-secdb, nvd, kev, epss)')
+    .option('--timeout <duration>', 'time limit for each download', '10m')
+    .option('--max-size <bytes>', 'size limit for each download, e.g. 2G, 500M', '4G')
+    .option('-q, --quiet', 'no progress display')
+    .action(async (opts: UpdateCliOptions) => {
+      const { parseDuration, parseSize, updateDb, dbPath } = await import('../vulndb/index.ts');
+      const urls: { kind: string; url: string }[] = [];
+      for (const f of opts.feedUrl) {
+        const { kind, value } = await kindValue('--feed-url', f, 'URL');
+        urls.push({ kind, url: value });
+      }
+      const kinds = opts.feeds?.split(',').map((k) => k.trim()).filter(Boolean);
+      for (const k of kinds ?? []) await checkKind('--feeds', opts.feeds!, k);
+      const line = progressLine(io, !opts.quiet);
+      const started = performance.now();
+      try {
+        const result = await updateDb({
+          db: dbPath(opts.db, io.env),
+          ...(opts.feedsDir ? { feedsDir: opts.feedsDir } : {}),
+          urls, ...(kinds ? { kinds } : {}),
+          timeoutMs: parseDuration(opts.timeout, 's'),
+          maxBytes: parseSize(opts.maxSize),
+          onProgress: (text) => line.update(text),
+        });
+        line.done();
+        const fetched = result.downloads.map((d) => `${d.kind} ${d.url}: ${d.status === 'not-modified' ? 'not modified' : `downloaded ${mb(d.bytes)}`}`);
+        if (fetched.length) io.stdout.write(`${fetched.join('\n')}\n`);
+        io.stdout.write(buildSummary(result.build, (performance.now() - started) / 1000));
+      } finally {
+        line.done();
+      }
+    });
+}

@@ -8,7 +8,6 @@
  * dbAgeWarning()'s line on stderr and still reaches a verdict; a policy that must fail on it
  * uses `maxDbAgeHours` (src/policy/status/).
  */
-import { UsageError } from '../errors.ts';
 import type { DbInfo } from './types.ts';
 
 export const DEFAULT_DB_MAX_AGE = '120h';
@@ -33,15 +32,6 @@ export function formatAge(ms: number): string {
   const hours = Math.abs(ms) / 3_600_000;
   const text = hours < 1 ? `${Math.round(hours * 60)} minutes` : hours < 48 ? `${hours.toFixed(1)} hours` : `${(hours / 24).toFixed(1)} days`;
   return ms < 0 ? `${text} in the future` : text;
-}
-
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `36h`, `5d`, `90m`, `2w`, `30s`, or a plain number of hours, as milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$/i.exec(text);
-  if (!m) throw new UsageError('BAD_DURATION', `"${text}" is not a duration (use e.g. 36h, 5d, 90m)`);
-  return Number(m[1]) * UNITS[(m[2] || 'h').toLowerCase()]!;
 }
 
 /** The warning line for a database older than `maxAgeMs` (0: never), or undefined. */

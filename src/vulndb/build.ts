@@ -5,9 +5,9 @@
  * one; when any feed fails the partial file is deleted and the old database stays.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DbError } from '../errors.ts';
+import { DbError, FeedError } from '../errors.ts';
 import type { FeedKind, FeedStats, VulnerabilityInfo } from './advisory.ts';
 import { feedFor, feedInfo } from './feeds/index.ts';
 import type { FeedOptions } from './feeds/index.ts';
@@ -80,6 +80,9 @@ export async function buildDb(options: BuildOptions): Promise<BuildResult> {
   if (options.feeds.length === 0) throw new DbError('DB_NO_FEEDS', 'no feeds to build the database from (give --feed KIND=PATH)');
   // Resolve every adapter first, so a bad kind fails before any work is done.
   const adapters = options.feeds.map((f) => feedFor(f.kind));
+  for (const f of options.feeds) {
+    if (!existsSync(f.path)) throw new FeedError('FEED_NOT_FOUND', `${f.kind} feed ${f.path}: no such file or directory`);
+  }
   const output = resolve(options.output);
   mkdirSync(dirname(output), { recursive: true });
   const tmp = tempPathFor(output);

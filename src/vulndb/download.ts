@@ -1,0 +1,107 @@
+/**
+ * Downloading one feed file: a conditional GET (If-None-Match / If-Modified-Since from the last
+ * download), a time limit, a size limit, and an atomic rename into the feed cache so that an
+ * interrupted download never replaces a good file.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, rmSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
+import { FeedError } from '../errors.ts';
+import { TOOL_VERSION } from './version.ts';
+
+/** What the last successful download of one cache file returned. */
+export interface Validators {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+  fetchedAt: string;
+  bytes: number;
+}
+
+export interface DownloadOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  onBytes?: (received: number, total: number | undefined) => void;
+}
+
+export interface Downloaded {
+  status: 'downloaded' | 'not-modified';
+  validators: Validators;
+}
+
+function reasonOf(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${timeoutMs / 1000} s`;
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
+
+/**
+ * Fetch `url` into `dest`. With `previous` validators for the same URL and `dest` present, the
+ * request is conditional and a 304 keeps `dest` as it is.
+ */
+export async function download(url: string, dest: string, previous: Validators | undefined, options: DownloadOptions): Promise<Downloaded> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new FeedError('FEED_URL', `"${url}" is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new FeedError('FEED_URL', `${url}: only http and https URLs can be downloaded`);
+  const headers: Record<string, string> = { 'user-agent': `portcullis/${TOOL_VERSION}` };
+  const conditional = previous !== undefined && previous.url === url && existsSync(dest);
+  if (conditional && previous.etag) headers['if-none-match'] = previous.etag;
+  if (conditional && previous.lastModified) headers['if-modified-since'] = previous.lastModified;
+
+  // One signal for the whole exchange, body included: a server that stalls mid-body times out too.
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal, redirect: 'follow' });
+  } catch (err) {
+    throw new FeedError('FEED_DOWNLOAD', `${url}: ${reasonOf(err, options.timeoutMs)}`, { cause: err });
+  }
+  if (res.status === 304 && conditional) {
+    await res.body?.cancel();
+    return { status: 'not-modified', validators: { ...previous, fetchedAt: new Date().toISOString() } };
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new FeedError('FEED_DOWNLOAD', `${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  }
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(length) && length > options.maxBytes) {
+    await res.body?.cancel();
+    throw new FeedError('FEED_LIMIT', `${url}: ${length} bytes is more than the download limit of ${options.maxBytes} bytes`);
+  }
+  const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+  let received = 0;
+  const total = Number.isFinite(length) ? length : undefined;
+  const counted = async function* (body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of body) {
+      received += chunk.length;
+      if (received > options.maxBytes) throw new FeedError('FEED_LIMIT', `${url}: more than the download limit of ${options.maxBytes} bytes`);
+      options.onBytes?.(received, total);
+      yield chunk;
+    }
+  };
+  try {
+    if (!res.body) throw new FeedError('FEED_DOWNLOAD', `${url}: empty response`);
+    await pipeline(Readable.fromWeb(res.body as ReadableStream<Uint8Array>), counted, createWriteStream(tmp));
+    if (total !== undefined && received !== total) throw new FeedError('FEED_DOWNLOAD', `${url}: got ${received} of ${total} bytes`);
+    await rename(tmp, dest);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if (err instanceof FeedError) throw err;
+    throw new FeedError('FEED_DOWNLOAD', `${url}: ${reasonOf(err, options.timeoutMs)}`, { cause: err });
+  }
+  const validators: Validators = { url, fetchedAt: new Date().toISOString(), bytes: received };
+  const etag = res.headers.get('etag');
+  const lastModified = res.headers.get('last-modified');
+  if (etag) validators.etag = etag;
+  if (lastModified) validators.lastModified = lastModified;
+  return { status: 'downloaded', validators };
+}
