@@ -34,3 +34,6 @@ export class FeedError extends PortcullisError {}
 
 /** The result store is missing, locked, corrupt, of another schema, or given a result it cannot hold. */
 export class StoreError extends PortcullisError {}
+
+/** A version that its scheme cannot parse (BAD_VERSION), or a scheme we do not know (UNKNOWN_SCHEME). */
+export class VersionError extends PortcullisError {}

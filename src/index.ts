@@ -3,3 +3,6 @@
  * its public face; this file picks what is stable enough to promise (DESIGN.md "Library").
  */
 export { PortcullisError, RegistryError, ImageFormatError, LayerError, UsageError, DbError, PolicyError, FeedError } from './errors.ts';
+export { VersionError } from './errors.ts';
+export { compareVersions, getScheme, isAffected, schemeForEcosystem } from './versions/index.ts';
+export type { RangeEvent, SchemeName, VersionRange, VersionScheme } from './versions/index.ts';

@@ -1,0 +1,65 @@
+/**
+ * Version schemes: the public face of src/versions (one file per scheme). A leaf of the
+ * pipeline: the DB and the matcher use it, it uses nothing of theirs. Matching never compares
+ * version strings itself; it asks here.
+ */
+import { VersionError } from '../errors.ts';
+import { affectedBy, type VersionRange } from './affected.ts';
+import { apk } from './apk.ts';
+import { deb } from './deb.ts';
+import { go } from './go.ts';
+import { rpm } from './rpm.ts';
+import { semver } from './semver.ts';
+import type { Cmp, SchemeName, VersionScheme } from './types.ts';
+
+export type { Cmp, SchemeName, VersionScheme } from './types.ts';
+export type { RangeEvent, VersionRange } from './affected.ts';
+export { schemeForEcosystem } from './ecosystems.ts';
+export { MAX_VERSION_LENGTH } from './types.ts';
+
+const SCHEMES: Partial<Record<SchemeName, VersionScheme>> = { deb, apk, rpm, semver, go } as Partial<Record<SchemeName, VersionScheme>>;
+
+/** Every scheme name, in a stable order. */
+export const SCHEME_NAMES: readonly SchemeName[] = ['deb', 'apk', 'rpm', 'semver', 'pep440', 'maven', 'go', 'gem', 'nuget', 'composer'];
+
+export function isSchemeName(name: string): name is SchemeName {
+  return (SCHEME_NAMES as readonly string[]).includes(name);
+}
+
+/** The scheme of that name; throws VersionError (UNKNOWN_SCHEME) for any other name. */
+export function getScheme(name: SchemeName): VersionScheme;
+export function getScheme(name: string): VersionScheme;
+export function getScheme(name: string): VersionScheme {
+  const scheme = isSchemeName(name) ? SCHEMES[name] : undefined;
+  if (!scheme) throw new VersionError('UNKNOWN_SCHEME', `unknown version scheme ${JSON.stringify(name.slice(0, 40))}`);
+  return scheme;
+}
+
+/** Shortens what goes into an error message: versions come from outside. */
+function quote(v: string): string {
+  return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+}
+
+/** Parses or throws VersionError (BAD_VERSION). */
+export function parseVersion(scheme: string, v: string): unknown {
+  const s = getScheme(scheme);
+  const p = s.parse(v);
+  if (p === undefined) throw new VersionError('BAD_VERSION', `${quote(v)} is not a valid ${s.name} version`);
+  return p;
+}
+
+/** -1, 0 or 1; throws VersionError for an unparsable version (BAD_VERSION) or an unknown scheme (UNKNOWN_SCHEME). */
+export function compareVersions(scheme: string, a: string, b: string): Cmp {
+  const s = getScheme(scheme);
+  return s.compare(parseVersion(scheme, a), parseVersion(scheme, b));
+}
+
+/**
+ * OSV semantics (osv.dev schema "Evaluation"): introduced '0' = from the beginning, fixed
+ * exclusive, last_affected inclusive, limit; several ranges OR'ed; an explicit `versions` list
+ * matches too. SEMVER ranges compare with semver whatever the scheme. An unparsable installed
+ * version gives false and throws nothing; an unknown scheme throws VersionError.
+ */
+export function isAffected(scheme: SchemeName | (string & {}), version: string, ranges: readonly VersionRange[], versions?: readonly string[]): boolean {
+  return affectedBy(getScheme(scheme), version, ranges, versions);
+}
