@@ -1,0 +1,67 @@
+/**
+ * One database row against one installed version: does the source say this version is
+ * affected, with which status, and which fix would end it?
+ */
+import type { AffectedRecord } from '../vulndb/index.ts';
+import type { FindingStatus } from './types.ts';
+import { affects, compare } from './versions.ts';
+
+export interface Verdict {
+  affected: boolean;
+  status?: FindingStatus;
+  fixedVersion?: string;
+}
+
+/** Fixed versions a row names: its `fixed`, and every `fixed` event of its ranges. */
+function fixedVersionsOf(row: AffectedRecord): string[] {
+  const out = new Set<string>();
+  if (row.fixed) out.add(row.fixed);
+  for (const r of row.ranges ?? []) for (const e of r.events) if (e.fixed) out.add(e.fixed);
+  return [...out];
+}
+
+/**
+ * The fix that applies: the lowest fixed version above the installed one (a package affected
+ * in two branches is fixed by the next fix on its own branch).
+ */
+function applicableFix(scheme: string, version: string, fixes: string[]): string | undefined {
+  let best: string | undefined;
+  for (const f of fixes) {
+    try {
+      if (compare(scheme, f, version) <= 0) continue;
+      if (best === undefined || compare(scheme, f, best) < 0) best = f;
+    } catch {
+      // a fixed version the scheme cannot read says nothing about this package
+    }
+  }
+  return best;
+}
+
+/**
+ * The installed version must be readable in the scheme (the caller checks once per package).
+ * A bound the source wrote that the scheme cannot read never hides a finding: an unreadable
+ * fix leaves the version affected (as the versions stage does for range events).
+ */
+function below(scheme: string, version: string, fixed: string): boolean {
+  try {
+    return compare(scheme, version, fixed) < 0;
+  } catch {
+    return true;
+  }
+}
+
+export function evaluateRow(scheme: string, version: string, row: AffectedRecord): Verdict {
+  if (row.status === 'not_affected') return { affected: false };
+  const hasRanges = (row.ranges?.length ?? 0) > 0 || (row.versions?.length ?? 0) > 0;
+  let affected: boolean;
+  if (hasRanges) affected = affects(scheme, version, row.ranges, row.versions);
+  else if (row.fixed) affected = below(scheme, version, row.fixed);
+  else affected = true; // no ranges and no fix: every version, as the status says
+  if (!affected) return { affected: false };
+  if (row.status === 'fixed') {
+    const fix = applicableFix(scheme, version, fixedVersionsOf(row));
+    // In a range with no fix above the installed version: a branch the fix never reached.
+    return fix ? { affected: true, status: 'fixed', fixedVersion: fix } : { affected: true, status: 'affected' };
+  }
+  return { affected: true, status: row.status };
+}

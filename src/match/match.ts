@@ -1,0 +1,283 @@
+/**
+ * Inventory × database → findings. Per package: look its advisories up (one query per
+ * ecosystem key for all packages at once), evaluate every row against the installed version,
+ * fold rows that name the same vulnerability by different IDs (GHSA ↔ CVE), let the
+ * distribution's own source decide for OS packages, and enrich what is left with what every
+ * source says about the vulnerability (texts, severities, CVSS, KEV, EPSS).
+ */
+import type { OSInfo, Package } from '../inventory/index.ts';
+import type { AffectedRecord, EpssRecord, KevRecord, VulnRecord } from '../vulndb/index.ts';
+import { apkMatcher } from './apk.ts';
+import { dpkgMatcher } from './dpkg.ts';
+import { evaluateRow } from './evaluate.ts';
+import type { Verdict } from './evaluate.ts';
+import type { FamilyMatcher } from './family.ts';
+import { languageMatcher } from './language.ts';
+import { rpmMatcher } from './rpm.ts';
+import { chooseSeverity, cvssList } from './severity.ts';
+import { SEVERITIES } from './types.ts';
+import type { Finding, FindingStatus } from './types.ts';
+import { compare, schemeOf, unreadable } from './versions.ts';
+
+/** What matching reads from a database (VulnDb implements it). */
+export interface MatchDb {
+  affected(ecosystem: string, packages: readonly string[]): Map<string, AffectedRecord[]>;
+  vulns(ids: readonly string[]): Map<string, VulnRecord>;
+  aliasesOf(ids: readonly string[]): Map<string, string[]>;
+  kev(cves: readonly string[]): Map<string, KevRecord>;
+  epss(cves: readonly string[]): Map<string, EpssRecord>;
+}
+
+export interface MatchOptions {
+  /** The clock (kept for the caller's end-of-life judgement; matching itself is timeless). */
+  now?: Date;
+  /** Problems that did not stop matching: unreadable versions, OS packages without a release. */
+  onWarning?: (message: string) => void;
+}
+
+export const MATCHERS: readonly FamilyMatcher[] = [dpkgMatcher, apkMatcher, rpmMatcher, languageMatcher];
+
+export function matcherFor(ecosystem: string): FamilyMatcher | undefined {
+  return MATCHERS.find((m) => m.handles(ecosystem));
+}
+
+interface Hit {
+  row: AffectedRecord;
+  verdict: Verdict;
+}
+
+interface Target {
+  pkg: Package;
+  matcher: FamilyMatcher;
+  scheme: string;
+  version: string;
+  keys: string[];
+  names: string[];
+}
+
+const isCve = (id: string): boolean => id.startsWith('CVE-');
+const STATUS_ORDER: Record<FindingStatus, number> = { fixed: 0, affected: 1, will_not_fix: 2, end_of_life: 3 };
+
+/** What the packages can be matched as; warns once per reason for those that cannot. */
+function targetsOf(packages: readonly Package[], os: OSInfo | undefined, warn: (m: string) => void): Target[] {
+  const out: Target[] = [];
+  const noRelease = new Set<string>();
+  const noScheme = new Set<string>();
+  for (const pkg of packages) {
+    const matcher = matcherFor(pkg.ecosystem);
+    const scheme = schemeOf(pkg.ecosystem);
+    if (!matcher || !scheme) continue;
+    const keys = matcher.keys(pkg, os);
+    if (keys.length === 0) {
+      noRelease.add(pkg.ecosystem);
+      continue;
+    }
+    const version = matcher.version(pkg);
+    const problem = unreadable(scheme, version);
+    if (problem === 'scheme') {
+      noScheme.add(`${pkg.ecosystem} (${scheme})`);
+      continue;
+    }
+    if (problem === 'version') {
+      warn(`${pkg.name} ${version}: not a valid ${scheme} version; not matched`);
+      continue;
+    }
+    out.push({ pkg, matcher, scheme, version, keys, names: matcher.names(pkg) });
+  }
+  for (const family of noRelease) {
+    warn(`${family} packages were not matched: the image's ${family} release is ${os ? `not one advisories are filed under (${os.family} ${os.version})` : 'unknown'}`);
+  }
+  for (const what of noScheme) warn(`${what} packages were not matched: their version scheme is not supported`);
+  return out;
+}
+
+/** Advisory rows for every target, one query per ecosystem key. */
+function lookup(db: MatchDb, targets: readonly Target[]): Map<string, Map<string, AffectedRecord[]>> {
+  const namesByKey = new Map<string, Set<string>>();
+  for (const t of targets) {
+    for (const key of t.keys) {
+      let set = namesByKey.get(key);
+      if (!set) namesByKey.set(key, (set = new Set()));
+      for (const n of t.names) set.add(n);
+    }
+  }
+  const out = new Map<string, Map<string, AffectedRecord[]>>();
+  for (const [key, names] of namesByKey) out.set(key, db.affected(key, [...names]));
+  return out;
+}
+
+/** Canonical ID per vulnerability ID: the CVE a GHSA (or other) ID is an alias of, else itself. */
+function canonicalIds(db: MatchDb, ids: Iterable<string>): Map<string, string> {
+  const others = [...new Set(ids)].filter((id) => !isCve(id));
+  const aliases = db.aliasesOf(others);
+  const out = new Map<string, string>();
+  for (const id of others) {
+    const targets = aliases.get(id) ?? [];
+    out.set(id, targets.filter(isCve).sort()[0] ?? targets.sort()[0] ?? id);
+  }
+  return out;
+}
+
+interface Decision {
+  status: FindingStatus;
+  fixedVersion?: string;
+  /** The row the status came from. */
+  row: AffectedRecord;
+  /** Feeds that say the package is affected. */
+  sources: string[];
+  ids: string[];
+}
+
+/**
+ * The rows for one (vulnerability, package): for OS packages the best-ranked source that says
+ * anything decides (the Debian tracker's "fixed in 1.2-3" outranks an older OSV record); for
+ * language packages any source saying affected is enough. Among affected rows a known fix wins,
+ * and the highest fix (the version every source agrees is fixed).
+ */
+function decide(target: Target, hits: readonly Hit[]): Decision | undefined {
+  let deciding = hits;
+  if (target.matcher.kind === 'os') {
+    const best = Math.min(...hits.map((h) => target.matcher.sourceRank(h.row.source)));
+    deciding = hits.filter((h) => target.matcher.sourceRank(h.row.source) === best);
+  }
+  const affected = deciding.filter((h) => h.verdict.affected && h.verdict.status);
+  if (affected.length === 0) return undefined;
+  const sorted = [...affected].sort((a, b) => {
+    const s = STATUS_ORDER[a.verdict.status!] - STATUS_ORDER[b.verdict.status!];
+    if (s !== 0 || !a.verdict.fixedVersion || !b.verdict.fixedVersion) return s;
+    return compare(target.scheme, b.verdict.fixedVersion, a.verdict.fixedVersion);
+  });
+  const chosen = sorted[0]!;
+  const out: Decision = {
+    status: chosen.verdict.status!,
+    row: chosen.row,
+    sources: [...new Set(affected.map((h) => h.row.source))].sort(),
+    ids: [...new Set(hits.map((h) => h.row.vulnId))],
+  };
+  if (chosen.verdict.fixedVersion) out.fixedVersion = chosen.verdict.fixedVersion;
+  return out;
+}
+
+/** Who gave a language row its severity: GitHub when the row came from a GHSA record. */
+function publisherOfRow(row: AffectedRecord): string {
+  return (row.advisory ?? row.vulnId).startsWith('GHSA-') ? 'ghsa' : row.source;
+}
+
+const SEVERITY_RANK = new Map(SEVERITIES.map((s, i) => [s, i]));
+
+/**
+ * Match an inventory against the database. `os` is the image's OS (OS packages are matched
+ * under its release); findings come one per (vulnerability, package), worst severity first.
+ */
+export function matchInventory(packages: readonly Package[], os: OSInfo | undefined, db: MatchDb, options: MatchOptions = {}): Finding[] {
+  const warn = options.onWarning ?? (() => {});
+  const targets = targetsOf(packages, os, warn);
+  const rows = lookup(db, targets);
+
+  // Evaluate every row; collect hits per target.
+  const perTarget: { target: Target; hits: Hit[] }[] = [];
+  const allIds = new Set<string>();
+  for (const target of targets) {
+    const hits: Hit[] = [];
+    for (const key of target.keys) {
+      const byName = rows.get(key);
+      for (const name of target.names) {
+        for (const row of byName?.get(name) ?? []) {
+          hits.push({ row, verdict: evaluateRow(target.scheme, target.version, row) });
+          allIds.add(row.vulnId);
+        }
+      }
+    }
+    if (hits.length > 0) perTarget.push({ target, hits });
+  }
+
+  // Fold aliases, decide per (vulnerability, package).
+  const canonical = canonicalIds(db, allIds);
+  const decided: { target: Target; id: string; decision: Decision }[] = [];
+  for (const { target, hits } of perTarget) {
+    const groups = new Map<string, Hit[]>();
+    for (const h of hits) {
+      const id = canonical.get(h.row.vulnId) ?? h.row.vulnId;
+      const g = groups.get(id);
+      if (g) g.push(h);
+      else groups.set(id, [h]);
+    }
+    for (const [id, group] of groups) {
+      const decision = decide(target, group);
+      if (decision) decided.push({ target, id, decision });
+    }
+  }
+  if (decided.length === 0) return [];
+
+  // Enrich.
+  const vulnIds = new Set<string>();
+  for (const d of decided) for (const id of [d.id, ...d.decision.ids]) vulnIds.add(id);
+  const vulns = db.vulns([...vulnIds]);
+  const cves = new Set<string>();
+  const related = (d: (typeof decided)[number]): VulnRecord[] =>
+    [d.id, ...d.decision.ids].map((id) => vulns.get(id)).filter((v): v is VulnRecord => v !== undefined);
+  const aliasesOf = (d: (typeof decided)[number]): string[] => {
+    const out = new Set<string>();
+    for (const id of d.decision.ids) out.add(id);
+    for (const v of related(d)) for (const a of v.aliases) out.add(a);
+    out.delete(d.id);
+    return [...out].sort();
+  };
+  const aliasCache = decided.map(aliasesOf);
+  decided.forEach((d, i) => {
+    for (const id of [d.id, ...aliasCache[i]!]) if (isCve(id)) cves.add(id);
+  });
+  const kev = db.kev([...cves]);
+  const epss = db.epss([...cves]);
+
+  const findings = decided.map((d, i): Finding => {
+    const { target, decision } = d;
+    const records = related(d);
+    const ratings = records.flatMap((v) => v.ratings);
+    const vendor = target.matcher.vendor?.(target.pkg);
+    const choice = chooseSeverity({
+      ratings,
+      kind: target.matcher.kind,
+      ...(vendor ? { vendor } : {}),
+      ...(vendor && decision.row.severity ? { distribution: { source: vendor, severity: decision.row.severity } } : {}),
+      ...(!vendor && decision.row.severity ? { distribution: { source: publisherOfRow(decision.row), severity: decision.row.severity } } : {}),
+    });
+    const aliases = aliasCache[i]!;
+    const cveIds = [d.id, ...aliases].filter(isCve);
+    const k = cveIds.find((c) => kev.has(c));
+    const e = cveIds.map((c) => epss.get(c)).find((x) => x !== undefined);
+    const f: Finding = {
+      id: d.id,
+      aliases,
+      package: target.pkg.name,
+      purl: target.pkg.purl,
+      ecosystem: target.pkg.ecosystem,
+      installedVersion: target.pkg.version,
+      status: decision.status,
+      severity: choice.severity,
+      severities: choice.severities,
+      cvss: cvssList(ratings),
+      kev: k !== undefined,
+      sources: decision.sources,
+    };
+    if (decision.fixedVersion) f.fixedVersion = decision.fixedVersion;
+    if (e) {
+      f.epss = e.score;
+      f.epssPercentile = e.percentile;
+    }
+    const title = records.map((v) => v.title).find(Boolean);
+    if (title) f.title = title;
+    const description = records.map((v) => v.description).find(Boolean);
+    if (description) f.description = description;
+    const cwes = [...new Set(records.flatMap((v) => v.cwes ?? []))];
+    if (cwes.length) f.cwes = cwes;
+    const published = records.map((v) => v.published).filter((p): p is string => Boolean(p)).sort()[0];
+    if (published) f.publishedAt = published;
+    const references = [...new Set(records.flatMap((v) => v.references ?? []))];
+    if (references.length) f.references = references;
+    if (target.pkg.layer) f.layer = target.pkg.layer;
+    return f;
+  });
+  return findings.sort((a, b) =>
+    SEVERITY_RANK.get(a.severity)! - SEVERITY_RANK.get(b.severity)! || a.package.localeCompare(b.package) || a.id.localeCompare(b.id));
+}
