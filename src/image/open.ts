@@ -1,7 +1,8 @@
-import { UsageError } from '../errors.ts';
 import { DockerArchiveSource } from './layout/docker-archive.ts';
 import { OciLayoutSource } from './layout/oci-layout.ts';
 import { formatImageRef } from './reference.ts';
+import { RegistrySource } from './registry/source.ts';
+import type { RetryPolicy } from './registry/retry.ts';
 import type { ImageRef } from './reference.ts';
 import type { ImageSource } from './source.ts';
 
@@ -10,10 +11,14 @@ export interface OpenOptions {
   insecure?: boolean;
   /** Extra CA certificates (PEM file) for registries. */
   caFile?: string;
+  /** Retry bounds for registry requests (tests shorten the backoff). */
+  retry?: Partial<RetryPolicy>;
+  /** Environment for credential lookup (REGISTRY_AUTH_FILE, DOCKER_CONFIG, HOME, PATH); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Open the source an image reference names, whatever its transport. */
-export async function openImage(ref: ImageRef, _options: OpenOptions = {}): Promise<ImageSource> {
+export async function openImage(ref: ImageRef, options: OpenOptions = {}): Promise<ImageSource> {
   const name = formatImageRef(ref);
   switch (ref.transport) {
     case 'oci':
@@ -23,6 +28,6 @@ export async function openImage(ref: ImageRef, _options: OpenOptions = {}): Prom
     case 'docker-archive':
       return DockerArchiveSource.open(ref.path, ref.ref, name);
     case 'registry':
-      throw new UsageError('NOT_IMPLEMENTED', `${name}: registry pulls are not wired yet`);
+      return new RegistrySource(ref, options);
   }
 }

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { RegistryError } from '../../errors.ts';
+
+/**
+ * The one place Portcullis opens HTTP connections to registries and token services: node:http(s)
+ * with keep-alive agents, our own CA list (--ca-file adds to the system roots), an idle timeout,
+ * and no automatic redirects (the client decides what to send where).
+ */
+
+export interface TransportOptions {
+  /** Accept any TLS certificate (plain HTTP is decided by the client, not here). */
+  insecure?: boolean;
+  /** PEM file with extra CA certificates, trusted in addition to the usual roots. */
+  caFile?: string;
+  /** Idle time after which a request or a body read is abandoned (default 30 s). */
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+/** A body that can be sent again on retry: bytes, or a factory opening a fresh stream of `length` bytes. */
+export type RequestBody = Buffer | { length: number; open(): Readable };
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: IncomingMessage;
+  url: URL;
+}
+
+/** A connection-level failure (no HTTP response): `code` is Node's error code (ECONNRESET, ...). */
+export class NetworkError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class Transport {
+  private readonly options: TransportOptions;
+  private http: HttpAgent | undefined;
+  private https: HttpsAgent | undefined;
+
+  constructor(options: TransportOptions = {}) {
+    this.options = options;
+  }
+
+  private httpsAgent(): HttpsAgent {
+    if (!this.https) {
+      let ca: string[] | undefined;
+      if (this.options.caFile) {
+        try {
+          ca = [...rootCertificates, readFileSync(this.options.caFile, 'utf8')];
+        } catch (err) {
+          throw new RegistryError('BAD_CA_FILE', `cannot read --ca-file ${this.options.caFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+        }
+      }
+      this.https = new HttpsAgent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}), rejectUnauthorized: !this.options.insecure });
+    }
+    return this.https;
+  }
+
+  private httpAgent(): HttpAgent {
+    this.http ??= new HttpAgent({ keepAlive: true, maxSockets: 16 });
+    return this.http;
+  }
+
+  send(req: HttpRequest): Promise<HttpResponse> {
+    const secure = req.url.protocol === 'https:';
+    const agent = secure ? this.httpsAgent() : this.httpAgent();
+    const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'portcullis', ...req.headers };
+    if (req.body) headers['content-length'] = String(req.body.length);
+    return new Promise((resolve, reject) => {
+      const make = secure ? httpsRequest : httpRequest;
+      const r = make(req.url, { method: req.method, headers, agent }, (res) => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
+      });
+      r.setTimeout(timeout, () => r.destroy(new NetworkError('ETIMEDOUT', `no answer for ${timeout / 1000} s`)));
+      r.on('error', (err: NodeJS.ErrnoException) => {
+        reject(err instanceof NetworkError ? err : new NetworkError(err.code ?? 'ERR_NETWORK', err.message, { cause: err }));
+      });
+      if (!req.body) r.end();
+      else if (Buffer.isBuffer(req.body)) r.end(req.body);
+      else {
+        const stream = req.body.open();
+        stream.on('error', (err) => r.destroy(err));
+        stream.pipe(r);
+      }
+    });
+  }
+
+  close(): void {
+    this.http?.destroy();
+    this.https?.destroy();
+  }
+}
+
+/** Read a response body whole, refusing more than `limit` bytes (checked before and while reading). */
+export async function readBody(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  const tooLarge = () => new RegistryError('TOO_LARGE', `${what} is larger than ${limit} bytes`);
+  if (Number.isFinite(declared) && declared > limit) {
+    res.body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit) {
+        res.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof RegistryError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new NetworkError(e.code ?? 'ECONNRESET', e.message, { cause: err });
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Discard a body we do not need, so the connection can be reused (small ones) or is dropped. */
+export function discard(res: HttpResponse): void {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared <= 64 * 1024) res.body.resume();
+  else res.body.destroy();
+}
+
+export function header(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
