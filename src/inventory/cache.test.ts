@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildImage, writeOciLayout } from '../../test/image-builder.ts';
 import type { BuiltImage, EntrySpec } from '../../test/image-builder.ts';
+import { sandbox, scratchDirs } from '../../test/scratch.ts';
 import { OciLayoutSource } from '../image/index.ts';
 import type { Descriptor, ImageSource } from '../image/index.ts';
 import { ANALYZERS, resolveOS } from './analyzers/index.ts';
@@ -24,14 +24,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PKGDB = (p: string) => readFileSync(fileURLToPath(new URL(`../../../shared/data/pkgdb/${p}`, import.meta.url)));
 const PLATFORM = { os: 'linux', architecture: 'amd64' };
 
-const scratch = mkdtempSync(join(tmpdir(), 'portcullis-cache-test-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
-let counter = 0;
-const freshDir = (name: string) => {
-  const d = join(scratch, `${name}-${++counter}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const { fresh: freshDir } = scratchDirs('portcullis-cache-test');
 
 /** Wraps a real source and records every blob it is asked to open. */
 class CountingSource implements ImageSource {
@@ -229,13 +222,11 @@ describe('layer cache', () => {
       ],
     });
     const dir = await layoutOf('concurrent', image);
-    // Every place a process could write to: its home, temporary directory and working directory.
-    const sandbox = freshDir('sandbox');
-    for (const d of ['home', 'tmp', 'cwd', 'cache']) mkdirSync(join(sandbox, d));
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(sandbox, 'home'), TMPDIR: join(sandbox, 'tmp'), XDG_CACHE_HOME: join(sandbox, 'home', '.cache') };
+    // Every place a process could write to is watched.
+    const box = sandbox(freshDir('sandbox'));
     const run = () => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(REPO, 'bin/portcullis.js'), 'sbom', `oci:${dir}`, '--format', 'json', '--cache-dir', join(sandbox, 'cache')], {
-        cwd: join(sandbox, 'cwd'), env, stdio: ['ignore', 'pipe', 'pipe'],
+      const child = spawn(process.execPath, [join(REPO, 'bin/portcullis.js'), 'sbom', `oci:${dir}`, '--format', 'json', '--cache-dir', box.cache], {
+        cwd: box.cwd, env: box.env, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
       let stderr = '';
@@ -251,10 +242,10 @@ describe('layer cache', () => {
     for (const s of sboms.slice(1)) assert.deepEqual(s, sboms[0]);
     assert.ok(sboms[0]!.packages.length > 90);
 
-    const cacheRoot = join(sandbox, 'cache');
+    const cacheRoot = box.cache;
     const cache = new LayerCache(cacheRoot, ANALYZERS);
     const expected = image.layers.map((l) => relative(cacheRoot, cache.entryPath(l.diffId)!)).sort();
-    assert.deepEqual(filesUnder(sandbox).filter((f) => !f.startsWith('cache/')), [], 'nothing written outside the cache dir');
+    assert.deepEqual(box.writtenOutsideCache(), [], 'nothing written outside the cache dir');
     assert.deepEqual(filesUnder(cacheRoot), expected, 'one entry per layer, no temporary files left');
 
     // And a later process reads them all from the cache.

@@ -43,7 +43,7 @@ export function spdxReport(result: ScanResult, options: ReportOptions): string {
     packages.push({
       SPDXID: osId, name: result.os.family, versionInfo: result.os.version, downloadLocation: 'NOASSERTION',
       filesAnalyzed: false, licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION', copyrightText: 'NOASSERTION',
-      primaryPackagePurpose: 'OPERATING-SYSTEM',
+      primaryPackagePurpose: 'OPERATING_SYSTEM',
     });
     relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: osId });
   }
