@@ -1,7 +1,7 @@
 /**
  * The policy stage: the selector language, policy files (thresholds, Calico's
- * ContainerAdmissionPolicy, exceptions) and admission evaluation. Findings → status, exception
- * application and VEX come later.
+ * ContainerAdmissionPolicy, exceptions), VEX, ignore files, the scan decision every door takes
+ * (decideScan) and admission evaluation.
  */
 export * from './selector/index.ts';
 export * from './documents/index.ts';
@@ -22,3 +22,13 @@ export { applyExceptions, exceptionsToOpenVex, expiredExceptions, imagePurl } fr
 export type {
   ExceptionContext, ExceptionResult, ExpiredException, NamespaceScopedException, OpenVexExport, OpenVexExportContext,
 } from './exceptions/index.ts';
+export {
+  decideScan, IGNORABLE_STATUSES, parseSeverityList, parseStatusList, scanExitStatus, summarize,
+} from './decide.ts';
+export type { ScanPolicyInputs, ScanPolicyOptions } from './decide.ts';
+export { loadScanPolicy, MAX_VEX_FILES } from './load-inputs.ts';
+export type { ScanPolicyFiles } from './load-inputs.ts';
+export { applyIgnoreFile, MAX_IGNORE_FILE_BYTES, parseIgnoreFile } from './ignorefile/index.ts';
+export type { ExpiredIgnoreEntry, IgnoreEntry, IgnoreFile, IgnoreResult } from './ignorefile/index.ts';
+export { applyVex, MAX_VEX_FILE_BYTES, parseVex, readVexFile } from './vex/index.ts';
+export type { VexContext, VexDocument, VexResult, VexStatement, VexStatus } from './vex/index.ts';

@@ -85,6 +85,8 @@ export interface VexContext {
   imageName?: string;
   /** Architecture (`amd64`, `arm64`), to check an oci purl's `arch` qualifier. */
   arch?: string;
+  /** Operating system of the platform (`linux`), to check an oci purl's `os` qualifier. */
+  os?: string;
   /** The image's packages: purls of findings that carry none, and products with subcomponents. */
   packages: readonly Package[];
 }
