@@ -1,15 +1,36 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.ts';
 import type { Io } from './context.ts';
 
-/** Write a report to -o FILE (atomically: a reader never sees half a report) or stdout. */
+/**
+ * Write a report to -o FILE or stdout. A regular file is replaced atomically (a reader never
+ * sees half a report, and a failed run leaves the old one); anything else that exists — a
+ * device such as /dev/null or /dev/stdout, a FIFO — is written in place, never replaced.
+ */
 export async function writeOutput(io: Io, data: string | Buffer, file: string | undefined): Promise<void> {
   if (!file || file === '-') {
     await new Promise<void>((resolve, reject) => io.stdout.write(data, (err) => (err ? reject(err) : resolve())));
     return;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  const existing = await stat(file).catch(() => undefined);
+  if (existing && !existing.isFile()) {
+    await writeFile(file, data).catch((err: unknown) => cannotWrite(file, err));
+    return;
+  }
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    cannotWrite(file, err);
+  }
+}
+
+function cannotWrite(file: string, err: unknown): never {
+  const e = err as NodeJS.ErrnoException;
+  throw new UsageError('OUTPUT', `cannot write ${file}: ${e?.code ?? e?.message ?? String(err)}`, { cause: err });
 }
 
 /**

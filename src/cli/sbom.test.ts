@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -207,6 +207,18 @@ describe('portcullis sbom', () => {
     assert.equal(r.stdout, '');
     assert.equal((JSON.parse(readFileSync(out, 'utf8')) as JsonSbom).os.family, 'alpine');
     assert.deepEqual(readdirSync(join(out, '..')), ['sbom.json']);
+  });
+
+  it('-o to a device writes in place (never replaces it); -o into a missing directory is one line', async () => {
+    const ref = built.get(CASES[1]!.name)!.refs.oci;
+    const r = await cli(['sbom', ref, '--no-cache', '-o', '/dev/null']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(statSync('/dev/null').isCharacterDevice());
+    assert.deepEqual(readdirSync('/dev').filter((n) => n.startsWith('null.')), []);
+    const missing = join(scratch, 'no-such-dir', 'sbom.json');
+    const bad = await cli(['sbom', ref, '--no-cache', '-o', missing]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, `portcullis: cannot write ${missing}: ENOENT\n`);
   });
 
   it('shows progress on a terminal only, and clears it', async () => {
