@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { openVex020 } from '../../../test/openvex-schema.ts';
 import { parsePolicy } from '../documents/index.ts';
 import { ALL_FINDINGS, DEBIAN_PACKAGES } from '../status/findings.fixture.ts';
 import { applyExceptions, exceptionsToOpenVex, imagePurl } from './index.ts';
 import type { OpenVexExportContext } from './index.ts';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const schema = JSON.parse(readFileSync(new URL('../../../../shared/data/schemas/openvex_json_schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-
-/** The official OpenVEX 0.2.0 schema (JSON Schema 2020-12), formats checked. */
-function openVexValidator() {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
-  addFormats(ajv);
-  // ajv-formats has no "iri": an absolute IRI (RFC 3987) is a scheme, a colon, then no spaces,
-  // controls or the characters RFC 3987 excludes.
-  // eslint-disable-next-line no-control-regex
-  ajv.addFormat('iri', /^[A-Za-z][A-Za-z0-9+.-]*:[^\s\u0000-\u001f<>"{}|\\^`]+$/u);
-  return ajv.compile(schema);
-}
-const validate = openVexValidator();
+const validate = openVex020();
 function assertValid(doc: unknown): void {
   assert.ok(validate(doc), JSON.stringify(validate.errors, null, 2));
 }

@@ -56,9 +56,9 @@ function collectComponents(c: JsonChecker, o: JsonObject): Map<string, Known> {
     const name = c.optionalString(comp, 'name', path, 4096);
     const version = c.optionalString(comp, 'version', path, 4096);
     if (comp.type === 'container' && name !== undefined) {
-      // An image: named by its reference, its version often the digest.
-      ids.push(name);
+      // An image: named by its reference, with its version (a digest or a tag) when given.
       if (version && /^sha(256|384|512):[0-9a-f]+$/.test(version)) hashes.push(version);
+      else ids.push(version && !name.includes('@') ? `${name}:${version}` : name);
     }
     if (comp.hashes !== undefined) {
       c.array(comp.hashes, join(path, 'hashes'), 100).forEach((h, i) => {

@@ -17,10 +17,11 @@ import type { VexAnnotation, VexComponent, VexContext, VexDocument, VexResult, V
  *   qualifiers it gives), a digest (`sha256:...` as `@id` or as a hash), or an image reference
  *   (`ghcr.io/acme/api`, `...:1.4`, `...@sha256:...`) — covers every finding of the image when it
  *   lists no subcomponents, else the findings whose package one of the subcomponents names;
- * - a product that names the finding's package by purl covers it (a purl without version
- *   covers every version; qualifiers it gives must match; see purl.ts);
- * - a package product that is in the image, with subcomponents, covers the findings of the
- *   packages its subcomponents name (an application and its dependencies).
+ * - a package product without subcomponents that names the finding's package by purl covers
+ *   it (a purl without version covers every version; qualifiers it gives must match; purl.ts);
+ * - a package product with subcomponents is about those subcomponents only: when the product
+ *   is in the image, it covers the findings of the packages its subcomponents name (an
+ *   application and its dependencies).
  * CycloneDX `versions` narrow a product to those versions of the package.
  *
  * Several statements about the same vulnerability and finding form a history: the one with the
@@ -166,8 +167,8 @@ export function applyVex(findings: readonly Finding[], docs: readonly VexDocumen
     const target = parse(f.purl ?? lookup(f)?.purl);
     const covers = (s: VexStatement): boolean => s.products.some((p) => {
       if (isImage(p)) return p.subcomponents.length === 0 || p.subcomponents.some((sc) => namesPackage(sc, target, f.installedVersion, parse));
-      if (namesPackage(p, target, f.installedVersion, parse)) return true;
-      return p.subcomponents.length > 0 && p.subcomponents.some((sc) => namesPackage(sc, target, f.installedVersion, parse)) && packageInImage(p);
+      if (p.subcomponents.length === 0) return namesPackage(p, target, f.installedVersion, parse);
+      return p.subcomponents.some((sc) => namesPackage(sc, target, f.installedVersion, parse)) && packageInImage(p);
     });
     let best: Candidate | undefined;
     for (const c of candidates) {
