@@ -43,7 +43,7 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
     if (paths.length > 0 && opts.argocdApp) throw new UsageError('USAGE', 'give manifest paths or --argocd-app, not both');
     if (paths.length === 0 && !opts.argocdApp) throw new UsageError('USAGE', 'give manifest paths ("-" for stdin) or --argocd-app NAME');
     const imagePaths = opts.imagePaths ? await manifests.loadImagePaths(opts.imagePaths) : [];
-    const read = await manifests.readManifests(paths, { stdin: process.stdin });
+    const read = opts.argocdApp ? await fetchFromArgoCd(opts, io) : await manifests.readManifests(paths, { stdin: process.stdin });
     const discovery = manifests.discoverImages(read.objects, { imagePaths });
     if (!opts.quiet) for (const w of [...read.warnings, ...discovery.warnings]) io.stderr.write(`portcullis: warning: ${w}\n`);
     if (opts.listImages) {
@@ -52,5 +52,22 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
       return;
     }
     throw new UsageError('NOT_IMPLEMENTED', 'gate: judging images is not wired yet (use --list-images)');
+  });
+}
+
+/** Argo CD mode: where the argocd CLI finds its server, token and options, flags first. */
+async function fetchFromArgoCd(opts: GateCliOptions, io: Io) {
+  const { argoCdOptsFromEnv, fetchArgoCdManifests } = await import('../manifests/index.ts');
+  const fromEnv = argoCdOptsFromEnv(io.env.ARGOCD_OPTS);
+  const revision = opts.revision ?? (io.env.ARGOCD_APP_REVISION || undefined);
+  return fetchArgoCdManifests({
+    app: opts.argocdApp!,
+    server: opts.argocdServer ?? io.env.ARGOCD_SERVER ?? '',
+    token: io.env.ARGOCD_AUTH_TOKEN ?? '',
+    ...(opts.appNamespace ? { appNamespace: opts.appNamespace } : {}),
+    ...(revision ? { revision } : {}),
+    ...(opts.plaintext || fromEnv.plaintext ? { plaintext: true } : {}),
+    ...(opts.argocdInsecure || fromEnv.insecure ? { insecure: true } : {}),
+    ...(opts.argocdCaFile ? { caFile: opts.argocdCaFile } : {}),
   });
 }

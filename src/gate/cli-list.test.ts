@@ -2,11 +2,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { main } from '../cli/main.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/portcullis.js', import.meta.url));
@@ -71,6 +74,28 @@ describe('gate --list-images', () => {
   it('usage errors: no input, or both paths and --argocd-app', async () => {
     assert.equal((await cli(['gate', '--list-images'])).code, 2);
     assert.match((await cli(['gate', '--list-images', 'x.yaml', '--argocd-app', 'a'])).stderr, /not both/);
+  });
+
+  it('--argocd-app reads ARGOCD_SERVER, ARGOCD_AUTH_TOKEN, ARGOCD_OPTS and ARGOCD_APP_REVISION', async () => {
+    const asked: string[] = [];
+    const srv = createServer((req, res) => {
+      asked.push(`${req.url} ${req.headers.authorization}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url!.includes('/manifests') ? JSON.stringify({ manifests: [JSON.stringify(parse(DEPLOYMENT))] }) : '{"spec":{}}');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const env = { ARGOCD_SERVER: `127.0.0.1:${(srv.address() as AddressInfo).port}`, ARGOCD_AUTH_TOKEN: 't0ken', ARGOCD_OPTS: '--plaintext --grpc-web', ARGOCD_APP_REVISION: 'abc' };
+      const r = await cli(['gate', '--list-images', '-q', '--argocd-app', 'shop'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as unknown[]).length, 2);
+      assert.deepEqual(asked, ['/api/v1/applications/shop Bearer t0ken', '/api/v1/applications/shop/manifests?revision=abc Bearer t0ken']);
+      const denied = await cli(['gate', '--list-images', '--argocd-app', 'shop'], { ...env, ARGOCD_AUTH_TOKEN: '' });
+      assert.equal(denied.code, 2);
+      assert.match(denied.stderr, /^portcullis: no Argo CD token: set ARGOCD_AUTH_TOKEN\n$/);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 
   it('reads stdin with "-"', () => {

@@ -13,3 +13,5 @@ export { DEFAULT_MANIFEST_LIMITS, describeSource } from './types.ts';
 export type {
   ContainerImage, Discovery, ImageEntry, ImageRole, KubeObject, LoadedObject, ManifestLimits, ManifestSource, Workload,
 } from './types.ts';
+export { argoCdOptsFromEnv, fetchArgoCdManifests, parseArgoCdServer } from './argocd.ts';
+export type { ArgoCdManifests, ArgoCdOptions } from './argocd.ts';
