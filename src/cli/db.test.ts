@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import { feedPath, scratch } from '../vulndb/feeds/test-data.ts';
+import { SCHEMA_VERSION } from '../vulndb/index.ts';
 import { main } from './main.ts';
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -42,7 +43,7 @@ describe('portcullis db build and db info', () => {
   it('db info shows the build, each feed and the counts, as a table or JSON', async () => {
     const table = await run(['db', 'info', '--db', good]);
     assert.equal(table.code, 0);
-    assert.match(table.stdout, /^schema:\s+1$/m);
+    assert.match(table.stdout, new RegExp(`^schema:\\s+${SCHEMA_VERSION}$`, 'm'));
     assert.match(table.stdout, /^KEV entries:\s+1404$/m);
     assert.match(table.stdout, /^EPSS scores:\s+237$/m);
     assert.match(table.stdout, /^built:\s+\S+Z \(\d+ minutes ago\)$/m);
@@ -89,11 +90,15 @@ describe('portcullis db build and db info', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no vulnerability database at .*none\.db/);
 
-    const corrupt = join(dir, 'corrupt.db');
-    writeFileSync(corrupt, readFileSync(good).subarray(0, 100)); // a SQLite header and nothing else
-    const c = await run(['db', 'info', '--db', corrupt]);
-    assert.equal(c.code, 2);
-    assert.match(c.stderr, /^portcullis: \S+corrupt\.db is not a Portcullis vulnerability database \(.*\)\n$/);
+    const whole = readFileSync(good);
+    // A SQLite header and nothing else; a file cut in half (an interrupted copy).
+    for (const bytes of [100, Math.floor(whole.length / 2)]) {
+      const corrupt = join(dir, 'corrupt.db');
+      writeFileSync(corrupt, whole.subarray(0, bytes));
+      const c = await run(['db', 'info', '--db', corrupt]);
+      assert.equal(c.code, 2);
+      assert.match(c.stderr, /^portcullis: \S+corrupt\.db (is not a Portcullis vulnerability database|is damaged) \(.*\)\n$/);
+    }
 
     const other = join(dir, 'other.db');
     cpSync(good, other);
@@ -102,7 +107,7 @@ describe('portcullis db build and db info', () => {
     raw.close();
     const o = await run(['db', 'info', '--db', other]);
     assert.equal(o.code, 2);
-    assert.match(o.stderr, /^portcullis: \S+other\.db has database schema 999, this portcullis reads schema 1; rebuild or update the database\n$/);
+    assert.match(o.stderr, new RegExp(`^portcullis: \\S+other\\.db has database schema 999, this portcullis reads schema ${SCHEMA_VERSION}; rebuild or update the database\n$`));
   });
 });
 

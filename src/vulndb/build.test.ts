@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { feedPath, scratch } from './feeds/test-data.ts';
-import { buildDb, VulnDb } from './index.ts';
+import { buildDb, SCHEMA_VERSION, VulnDb } from './index.ts';
 import type { BuildResult, FeedInput } from './index.ts';
 
 /** Every shared sample feed (no NVD sample exists in ../shared/data/feeds; the NVD adapter has its own test). */
@@ -76,7 +76,7 @@ describe('database build from the shared sample feeds', () => {
   it('records each feed and the build in info()', () => {
     const info = db.info();
     assert.equal(info.builtAt, '2026-11-20T06:00:00.000Z');
-    assert.equal(info.schema, 1);
+    assert.equal(info.schema, SCHEMA_VERSION);
     assert.deepEqual(info.feeds.map((f) => f.kind), SAMPLE_FEEDS.map((f) => f.kind));
     assert.deepEqual(progress, SAMPLE_FEEDS.map((f) => f.kind));
     // KEV: the catalogue's own "count"; EPSS: its data rows (minus the comment and header lines).

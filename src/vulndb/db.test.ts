@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import { VulnDb } from './reader.ts';
+import { SCHEMA_VERSION } from './schema.ts';
 import { DbWriter } from './writer.ts';
 
 describe('database file', () => {
@@ -27,7 +28,7 @@ describe('database file', () => {
 
     const db = VulnDb.open(path);
     const info = db.info();
-    assert.equal(info.schema, 1);
+    assert.equal(info.schema, SCHEMA_VERSION);
     assert.equal(info.builtAt, '2024-02-02T00:00:00Z');
     assert.deepEqual(info.counts, { vulnerabilities: 1, affected: 4, kev: 1, epss: 1 });
     assert.equal(info.feeds[0]?.kind, 'debian-tracker');

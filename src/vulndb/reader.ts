@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import { DbError } from '../errors.ts';
+import { decodeAffected } from './payload.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import type { AffectedRecord, DbInfo, EpssRecord, FeedInfo, KevRecord, VulnRecord } from './types.ts';
 
@@ -52,6 +53,15 @@ export class VulnDb {
   }
 
   info(): DbInfo {
+    try {
+      return this.readInfo();
+    } catch (err) {
+      if (err instanceof DbError) throw err;
+      throw new DbError('BAD_DB', `${this.path} is damaged (${(err as Error).message}); rebuild or update the database`);
+    }
+  }
+
+  private readInfo(): DbInfo {
     const meta = new Map((this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     const feeds = (this.db.prepare('SELECT kind, location, timestamp, records, skipped FROM feeds ORDER BY rowid').all() as unknown as FeedInfo[])
       .map((f) => ({ ...f, ...(f.timestamp === null ? { timestamp: undefined } : {}) }));
@@ -70,13 +80,7 @@ export class VulnDb {
     const out = new Map<string, AffectedRecord[]>();
     if (packages.length === 0) return out;
     for (const row of this.affectedStmt.all(ecosystem, JSON.stringify(packages)) as unknown as AffectedRow[]) {
-      const d = JSON.parse(row.data) as { s: AffectedRecord['status']; r?: AffectedRecord['ranges']; v?: string[]; f?: string; sev?: AffectedRecord['severity']; a?: string };
-      const rec: AffectedRecord = { ecosystem, package: row.package, vulnId: row.vuln, source: row.source, status: d.s };
-      if (d.r) rec.ranges = d.r;
-      if (d.v) rec.versions = d.v;
-      if (d.f) rec.fixed = d.f;
-      if (d.sev) rec.severity = d.sev;
-      if (d.a) rec.advisory = d.a;
+      const rec = decodeAffected(ecosystem, row.package, row.vuln, row.source, row.data);
       const list = out.get(row.package);
       if (list) list.push(rec);
       else out.set(row.package, [rec]);

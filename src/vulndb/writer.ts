@@ -1,19 +1,9 @@
 import { rmSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
+import { encodeAffected } from './payload.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import type { AffectedRecord, EpssRecord, FeedInfo, KevRecord, VulnRecord } from './types.ts';
-
-/** Payload of an affected row: the record minus its key columns, with empty fields left out. */
-function affectedPayload(r: AffectedRecord): string {
-  const p: Record<string, unknown> = { s: r.status };
-  if (r.ranges?.length) p.r = r.ranges;
-  if (r.versions?.length) p.v = r.versions;
-  if (r.fixed) p.f = r.fixed;
-  if (r.severity) p.sev = r.severity;
-  if (r.advisory) p.a = r.advisory;
-  return JSON.stringify(p);
-}
 
 const MAX_DESCRIPTION = 2000;
 const MAX_REFERENCES = 20;
@@ -109,7 +99,7 @@ export class DbWriter {
   }
 
   addAffected(r: AffectedRecord): void {
-    this.insertAffected.run(r.ecosystem, r.package, r.vulnId, r.source, affectedPayload(r));
+    this.insertAffected.run(r.ecosystem, r.package, r.vulnId, r.source, encodeAffected(r));
     this.tick();
   }
 

@@ -1,0 +1,64 @@
+/**
+ * The compact JSON payload of an `affected` row. Most rows are one range "introduced 0, fixed X"
+ * (or "introduced 0", still open), so ranges are written as short arrays —
+ * `["E","i:0","f:1.2-3"]` rather than `{"type":"ECOSYSTEM","events":[...]}` — which halves the
+ * size of the largest table; reading restores the AffectedRecord shape exactly.
+ */
+import type { Severity } from '../match/types.ts';
+import type { AffectedRange, AffectedRecord, RangeEvent } from './types.ts';
+
+type EventKey = keyof RangeEvent;
+const EVENT_CODES: Record<EventKey, string> = { introduced: 'i', fixed: 'f', last_affected: 'l', limit: 'x' };
+const EVENT_KEYS: Record<string, EventKey> = { i: 'introduced', f: 'fixed', l: 'last_affected', x: 'limit' };
+
+/** `f: 1`: the fixed version is the only `fixed` event of the only range (most rows), not written twice. */
+interface Payload { s: AffectedRecord['status']; r?: string[][]; v?: string[]; f?: string | 1; sev?: Severity; a?: string }
+
+function onlyFixed(ranges: string[][] | undefined): string | undefined {
+  if (ranges?.length !== 1) return undefined;
+  const fixed = ranges[0]!.filter((e, i) => i > 0 && e.startsWith('f:'));
+  return fixed.length === 1 ? fixed[0]!.slice(2) : undefined;
+}
+
+function encodeRange(range: AffectedRange): string[] {
+  const out = [range.type === 'SEMVER' ? 'S' : 'E'];
+  for (const e of range.events) {
+    for (const key of Object.keys(EVENT_CODES) as EventKey[]) {
+      const v = e[key];
+      if (v !== undefined) out.push(`${EVENT_CODES[key]}:${v}`);
+    }
+  }
+  return out;
+}
+
+function decodeRange(r: string[]): AffectedRange {
+  const events: RangeEvent[] = [];
+  for (const e of r.slice(1)) {
+    const key = EVENT_KEYS[e.slice(0, 1)];
+    if (key) events.push({ [key]: e.slice(2) });
+  }
+  return { type: r[0] === 'S' ? 'SEMVER' : 'ECOSYSTEM', events };
+}
+
+/** The record minus its key columns, with empty fields left out. */
+export function encodeAffected(r: AffectedRecord): string {
+  const p: Payload = { s: r.status };
+  if (r.ranges?.length) p.r = r.ranges.map(encodeRange);
+  if (r.versions?.length) p.v = r.versions;
+  if (r.fixed) p.f = onlyFixed(p.r) === r.fixed ? 1 : r.fixed;
+  if (r.severity) p.sev = r.severity;
+  if (r.advisory) p.a = r.advisory;
+  return JSON.stringify(p);
+}
+
+export function decodeAffected(ecosystem: string, pkg: string, vulnId: string, source: string, data: string): AffectedRecord {
+  const d = JSON.parse(data) as Payload;
+  const rec: AffectedRecord = { ecosystem, package: pkg, vulnId, source, status: d.s };
+  if (d.r) rec.ranges = d.r.map(decodeRange);
+  if (d.v) rec.versions = d.v;
+  if (d.f === 1) rec.fixed = onlyFixed(d.r);
+  else if (d.f) rec.fixed = d.f;
+  if (d.sev) rec.severity = d.sev;
+  if (d.a) rec.advisory = d.a;
+  return rec;
+}
