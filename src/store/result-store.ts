@@ -35,7 +35,8 @@ const KEPT_SUPPRESSIONS = new Set(['vex', 'ignorefile']);
 interface ScanPayload {
   db?: { builtAt: string; sources: string[] };
   os?: StoredScan['os'];
-  findings: Finding[];
+  /** Absent when the scan was not matched against a vulnerability DB (an inventory only). */
+  findings?: Finding[];
   packages: Package[];
 }
 
@@ -124,15 +125,16 @@ export class ResultStore {
     if (Number.isNaN(scannedAt)) throw new StoreError('STORE_BAD_SCAN', `cannot store the scan of ${clip(result.artifact.name, 200)}: bad createdAt`);
     const dbBuiltAt = result.db ? Date.parse(result.db.builtAt) : NaN;
 
-    const findings = [
+    const matched = result.findings !== undefined;
+    const findings = matched ? [
       ...(result.findings ?? []),
       ...(result.suppressed ?? []).filter((s) => !KEPT_SUPPRESSIONS.has(s.kind)).map((s) => s.finding),
-    ];
+    ] : [];
     const named = new Set(findings.map((f) => `${f.package}\u0000${f.installedVersion}`));
     const payload: ScanPayload = {
       ...(result.db ? { db: { builtAt: result.db.builtAt, sources: result.db.sources } } : {}),
       ...(result.os ? { os: result.os } : {}),
-      findings,
+      ...(matched ? { findings } : {}),
       packages: result.packages.filter((p) => named.has(`${p.name}\u0000${p.version}`)),
     };
     const data = JSON.stringify(payload);
@@ -192,7 +194,7 @@ export class ResultStore {
       scannedAt: time(row.scanned_at as number) as Date,
       ...(payload.db && builtAt ? { db: { builtAt, sources: payload.db.sources } } : {}),
       ...(payload.os ? { os: payload.os } : {}),
-      findings: payload.findings,
+      ...(payload.findings ? { findings: payload.findings } : {}),
       packages: payload.packages,
     };
   }

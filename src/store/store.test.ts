@@ -95,6 +95,17 @@ describe('ResultStore', () => {
     store.close();
   });
 
+  test('an inventory never matched against a DB is stored without findings (it can only be Unknown)', () => {
+    const store = ResultStore.open(fresh());
+    const r = cleanResult();
+    delete r.findings;
+    delete r.suppressed;
+    store.putScan(r);
+    const got = store.latestByDigest(r.artifact.digest as string);
+    assert.equal(got?.findings, undefined);
+    store.close();
+  });
+
   test('refuses a scan without a digest or with a bad time', () => {
     const store = ResultStore.open(fresh());
     const r = cleanResult();

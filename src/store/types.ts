@@ -26,7 +26,11 @@ export interface StoredScan {
   /** The vulnerability DB build that produced the findings. */
   db?: { builtAt: Date; sources: string[] };
   os?: OSInfo & { eol?: boolean };
-  findings: Finding[];
+  /**
+   * Absent when the result was never matched against a vulnerability DB (an inventory only):
+   * such a result decides nothing but Unknown.
+   */
+  findings?: Finding[];
   /** The packages the findings are about (for Exceptions that name a source package or purl). */
   packages: Package[];
 }
