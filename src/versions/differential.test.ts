@@ -6,10 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { needs, which } from '../../test/tools.ts';
-import { getScheme, type SchemeName } from './index.ts';
+import semverPackage from 'semver';
+import { getScheme, type SchemeName, type VersionScheme } from './index.ts';
+import { maven387 } from './maven.ts';
 import { pairsOf, versionsFromOrderings, versionsFromPkgdb } from './orderings.fixture.ts';
+import { parsePep440Strict } from './pep440.ts';
+import { parseSemver } from './semver.ts';
 
 /** Runs a program once with the given stdin, resolving to its stdout lines. */
 function run(program: string, args: readonly string[], input: string): Promise<string[]> {
@@ -34,18 +39,28 @@ function parsablePairs(scheme: SchemeName, pairs: [string, string][]): [string, 
   return pairs.filter(([a, b]) => s.parse(a) !== undefined && s.parse(b) !== undefined);
 }
 
-/** Compares our verdicts with the tool's ('<', '=', '>' per pair), listing every disagreement. */
-function assertAgree(scheme: SchemeName, pairs: [string, string][], theirs: string[]): void {
+const SYMBOL = ['<', '=', '>'];
+
+/**
+ * Compares our verdicts with the tool's ('<', '=', '>' per pair; 'X' where the tool refuses a
+ * version, which the caller has checked separately), listing every disagreement.
+ */
+function assertAgree(scheme: SchemeName | VersionScheme, pairs: [string, string][], theirs: string[], minimum = 1000): void {
   assert.equal(theirs.length, pairs.length, 'one answer per pair');
-  const s = getScheme(scheme);
-  const sym = ['<', '=', '>'];
+  const s = typeof scheme === 'string' ? getScheme(scheme) : scheme;
   const diff: string[] = [];
+  let compared = 0;
   pairs.forEach(([a, b], i) => {
-    const ours = sym[s.compare(s.parse(a), s.parse(b)) + 1];
+    if (theirs[i] === 'X') return;
+    compared++;
+    const ours = SYMBOL[s.compare(s.parse(a), s.parse(b)) + 1];
     if (ours !== theirs[i]) diff.push(`${a} ${theirs[i]} ${b} (we say ${ours})`);
   });
-  assert.deepEqual(diff, [], `${diff.length} of ${pairs.length} pairs disagree`);
+  assert.ok(compared >= Math.min(minimum, pairs.length), `only ${compared} pairs compared`);
+  assert.deepEqual(diff, [], `${diff.length} of ${compared} pairs disagree`);
 }
+
+const lines = (pairs: [string, string][]) => pairs.map((p) => p.join(' ')).join('\n') + '\n';
 
 function unique(...lists: string[][]): string[] {
   return [...new Set(lists.flat())];
@@ -60,6 +75,9 @@ function installedDebVersions(): string[] {
 
 const debVersions = unique(versionsFromOrderings('debian'), versionsFromPkgdb('dpkg'), installedDebVersions());
 
+/** Debian's maven package links its maven-artifact jar here. */
+const MAVEN_JAR = '/usr/share/maven/lib/maven-artifact-3.x.jar';
+
 /** /usr/bin/python3 is the interpreter Debian's python3-rpm and python3-packaging install into. */
 const PYTHON = '/usr/bin/python3';
 
@@ -73,14 +91,14 @@ describe('differential against the reference implementations', { concurrency: tr
       elif dpkg --compare-versions "$a" eq "$b"; then echo '='
       else echo '>'; fi
     done`;
-    const theirs = await run('sh', ['-c', script], pairs.map((p) => p.join(' ')).join('\n') + '\n');
-    assertAgree('deb', pairs, theirs);
+    const theirs = await run('sh', ['-c', script], lines(pairs));
+    assertAgree('deb', pairs, theirs, 400);
   });
 
   test('rpm: rpm.ver (parse) and rpm.labelCompare (python3-rpm)', { skip: needs(PYTHON) }, async () => {
     const versions = unique(versionsFromOrderings('redhat'), versionsFromPkgdb('rpm'), debVersions);
     assert.ok(versions.length > 2000);
-    const pairs = parsablePairs('rpm', pairsOf(versions, 4000, 2000));
+    const pairs = parsablePairs('rpm', pairsOf(versions, 2500, 1500));
     const script = `import sys, rpm
 def evr(s):
     v = rpm.ver(s)
@@ -89,7 +107,76 @@ for line in sys.stdin:
     a, b = line.rstrip('\\n').split(' ')
     print('<=>'[rpm.labelCompare(evr(a), evr(b)) + 1])
 `;
-    const theirs = await run(PYTHON, ['-c', script], pairs.map((p) => p.join(' ')).join('\n') + '\n');
+    const theirs = await run(PYTHON, ['-c', script], lines(pairs));
     assertAgree('rpm', pairs, theirs);
+  });
+
+  test('pep440: packaging.version (python3-packaging), validity and order', { skip: needs(PYTHON) }, async () => {
+    const versions = unique(versionsFromOrderings('pypi'), versionsFromOrderings('semver'), versionsFromOrderings('rubygems'));
+    // Validity: packaging accepts exactly the strings our strict PEP 440 reading accepts.
+    const validity = await run(PYTHON, ['-c', `import sys
+from packaging.version import Version, InvalidVersion
+for line in sys.stdin:
+    try:
+        Version(line.rstrip('\\n')); print('ok')
+    except InvalidVersion:
+        print('invalid')
+`], versions.join('\n') + '\n');
+    const disagree = versions.filter((v, i) => (parsePep440Strict(v) !== undefined) !== (validity[i] === 'ok'));
+    assert.deepEqual(disagree, [], 'validity differs');
+    const pairs = parsablePairs('pep440', pairsOf(versions, 2500, 1500));
+    const theirs = await run(PYTHON, ['-c', `import sys
+from packaging.version import Version, InvalidVersion
+for line in sys.stdin:
+    a, b = line.rstrip('\\n').split(' ')
+    try:
+        x, y = Version(a), Version(b)
+    except InvalidVersion:
+        print('X'); continue
+    print('<' if x < y else '=' if x == y else '>')
+`], lines(pairs));
+    assertAgree('pep440', pairs, theirs);
+  });
+
+  test('maven: ComparableVersion from Debian\'s maven-artifact jar (Maven 3.8.7 rules)', { skip: needs('java') || (existsSync(MAVEN_JAR) ? false : `needs ${MAVEN_JAR}`) }, async () => {
+    const versions = versionsFromOrderings('maven');
+    assert.ok(versions.length > 2000);
+    const pairs = parsablePairs('maven', pairsOf(versions, 1800, 1200));
+    // The jar's main compares each argument with the next: pass a1 b1 a2 b2 ... and keep every other line.
+    const out = await run('java', ['-cp', MAVEN_JAR, 'org.apache.maven.artifact.versioning.ComparableVersion', ...pairs.flat()], '');
+    const comparisons = out.filter((l) => l.startsWith('   '));
+    const theirs = pairs.map(([a], i) => {
+      const op = (comparisons[2 * i] ?? '').slice(3 + a.length + 1).split(' ')[0];
+      return op === '==' ? '=' : (op ?? '?');
+    });
+    assertAgree(maven387, pairs, theirs);
+  });
+
+  test('gem: Gem::Version (ruby)', { skip: needs('ruby') }, async () => {
+    const versions = unique(versionsFromOrderings('rubygems'), versionsFromOrderings('pypi'), versionsFromOrderings('semver'));
+    const pairs = parsablePairs('gem', pairsOf(versions, 2500, 1500));
+    const script = `STDIN.each_line do |l|
+      a, b = l.chomp.split(' ')
+      if Gem::Version.correct?(a) && Gem::Version.correct?(b)
+        puts %w[< = >][(Gem::Version.new(a) <=> Gem::Version.new(b)) + 1]
+      else
+        puts 'X'
+      end
+    end`;
+    const theirs = await run('ruby', ['-e', script], lines(pairs));
+    assertAgree('gem', pairs, theirs);
+  });
+
+  test('semver: npm\'s semver package (parse and compare)', () => {
+    const versions = unique(...['semver', 'pypi', 'rubygems', 'maven', 'packagist', 'nuget'].map(versionsFromOrderings)).filter((v) => semverPackage.valid(v) !== null);
+    assert.ok(versions.length > 1000, `${versions.length} semver versions`);
+    const wrong = versions.filter((v) => {
+      const ours = parseSemver(v);
+      const theirs = semverPackage.parse(v);
+      return !ours || !theirs || ours.major !== String(theirs.major) || ours.minor !== String(theirs.minor) || ours.patch !== String(theirs.patch) || ours.pre.join('.') !== theirs.prerelease.join('.');
+    });
+    assert.deepEqual(wrong, [], 'parsed differently');
+    const pairs = pairsOf(versions, 4000, 2000);
+    assertAgree('semver', pairs, pairs.map(([a, b]) => SYMBOL[semverPackage.compare(a, b) + 1] as string));
   });
 });

@@ -6,8 +6,13 @@
 import { VersionError } from '../errors.ts';
 import { affectedBy, type VersionRange } from './affected.ts';
 import { apk } from './apk.ts';
+import { composer } from './composer.ts';
 import { deb } from './deb.ts';
+import { gem } from './gem.ts';
 import { go } from './go.ts';
+import { maven } from './maven.ts';
+import { nuget } from './nuget.ts';
+import { pep440 } from './pep440.ts';
 import { rpm } from './rpm.ts';
 import { semver } from './semver.ts';
 import type { Cmp, SchemeName, VersionScheme } from './types.ts';
@@ -17,7 +22,7 @@ export type { RangeEvent, VersionRange } from './affected.ts';
 export { schemeForEcosystem } from './ecosystems.ts';
 export { MAX_VERSION_LENGTH } from './types.ts';
 
-const SCHEMES: Partial<Record<SchemeName, VersionScheme>> = { deb, apk, rpm, semver, go } as Partial<Record<SchemeName, VersionScheme>>;
+const SCHEMES: Record<SchemeName, VersionScheme> = { deb, apk, rpm, semver, pep440, maven, go, gem, nuget, composer } as Record<SchemeName, VersionScheme>;
 
 /** Every scheme name, in a stable order. */
 export const SCHEME_NAMES: readonly SchemeName[] = ['deb', 'apk', 'rpm', 'semver', 'pep440', 'maven', 'go', 'gem', 'nuget', 'composer'];
