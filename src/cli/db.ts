@@ -7,6 +7,7 @@ import { progressLine } from './output.ts';
 
 interface BuildCliOptions { feed: string[]; output?: string; db?: string; quiet?: boolean }
 interface InfoCliOptions { db?: string; format: 'table' | 'json' }
+interface RegistryCliOptions { db?: string; insecure?: boolean; caFile?: string }
 interface UpdateCliOptions {
   db?: string; feedsDir?: string; feedUrl: string[]; feeds?: string; timeout: string; maxSize: string; quiet?: boolean;
 }
@@ -160,5 +161,29 @@ export function registerDb(program: Command, io: Io, _setExit: (code: number) =>
       } finally {
         line.done();
       }
+    });
+
+  const registryOptions = (cmd: Command) => cmd
+    .addOption(dbOption())
+    .option('--insecure', 'allow plain HTTP and unverified TLS for non-loopback registries')
+    .option('--ca-file <pem>', 'extra CA certificates for the registry');
+  const clientOptions = (opts: RegistryCliOptions) => ({ ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}) });
+
+  registryOptions(db.command('push')
+    .description('push the database to a registry as an OCI artifact (zstd-compressed), to mirror it like an image')
+    .argument('<ref>', 'registry/repo:tag'))
+    .action(async (ref: string, opts: RegistryCliOptions) => {
+      const { pushDb, dbPath } = await import('../vulndb/index.ts');
+      const r = await pushDb(ref, { db: dbPath(opts.db, io.env), ...clientOptions(opts) });
+      io.stdout.write(`pushed ${r.ref}@${r.manifestDigest} (${mb(r.compressedBytes)}, ${mb(r.bytes)} uncompressed)\n`);
+    });
+
+  registryOptions(db.command('pull')
+    .description('pull a database pushed with "db push", verify it and swap it in atomically')
+    .argument('<ref>', 'registry/repo:tag or registry/repo@sha256:...'))
+    .action(async (ref: string, opts: RegistryCliOptions) => {
+      const { pullDb, dbPath } = await import('../vulndb/index.ts');
+      const r = await pullDb(ref, { db: dbPath(opts.db, io.env), ...clientOptions(opts) });
+      io.stdout.write(`pulled ${r.ref}@${r.manifestDigest} into ${r.db} (built ${r.builtAt}, schema ${r.schema}, ${mb(r.bytes)})\n`);
     });
 }
