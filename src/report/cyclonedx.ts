@@ -1,6 +1,8 @@
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { PackageURL } from 'packageurl-js';
 import type { Package } from '../inventory/index.ts';
+import type { Finding } from '../match/types.ts';
+import { addVulnerabilities } from './cyclonedx-vulnerabilities.ts';
 import { isSpdxExpression } from './license.ts';
 import type { ReportOptions, ScanResult } from './types.ts';
 
@@ -75,7 +77,44 @@ export function cyclonedxBom(result: ScanResult, options: ReportOptions): CDX.Mo
   return bom;
 }
 
+/**
+ * The bom-ref of the component a finding is about: its package's (by purl, else name and
+ * version), or a component made for it when the inventory does not list the package (a result
+ * matched from a stored SBOM, or built by hand).
+ */
+function findingRefs(bom: CDX.Models.Bom, packages: readonly Package[]): (f: Finding) => string {
+  const byPurl = new Set(packages.map((p) => p.purl));
+  const byNameVersion = new Map(packages.map((p) => [`${p.name}\u0000${p.version}`, p.purl]));
+  const image = bom.metadata.component;
+  return (f) => {
+    if (f.purl && byPurl.has(f.purl)) return f.purl;
+    const key = `${f.package}\u0000${f.installedVersion}`;
+    const known = byNameVersion.get(key);
+    if (known) return known;
+    const ref = f.purl ?? `portcullis:package:${f.package}@${f.installedVersion}`;
+    const c = new Models.Component(Enums.ComponentType.Library, f.package, { bomRef: ref, version: f.installedVersion });
+    if (f.purl) c.purl = f.purl;
+    if (f.ecosystem) c.properties.add(new Models.Property(P.ecosystem, f.ecosystem));
+    bom.components.add(c);
+    image?.dependencies.add(c.bomRef);
+    byNameVersion.set(key, ref);
+    byPurl.add(ref);
+    return ref;
+  };
+}
+
+/**
+ * A scan report: the BOM, and when the result was matched, its vulnerabilities (see
+ * cyclonedx-vulnerabilities.ts) and the verdict as metadata properties.
+ */
 export function cyclonedxReport(result: ScanResult, options: ReportOptions): string {
+  const bom = cyclonedxBom(result, options);
+  if (result.findings) addVulnerabilities(bom, result, findingRefs(bom, result.packages));
+  if (result.verdict) {
+    bom.metadata.properties.add(new Models.Property('portcullis:verdict:status', result.verdict.status));
+    for (const r of result.verdict.reasons) bom.metadata.properties.add(new Models.Property('portcullis:verdict:reason', r));
+    if (result.verdict.policy) bom.metadata.properties.add(new Models.Property('portcullis:verdict:policy', result.verdict.policy));
+  }
   const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
-  return `${serializer.serialize(cyclonedxBom(result, options), { space: 2, sortLists: true })}\n`;
+  return `${serializer.serialize(bom, { space: 2, sortLists: true })}\n`;
 }
