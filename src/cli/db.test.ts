@@ -4,23 +4,11 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, wri
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { runCli as run } from '../../test/cli.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { feedPath, scratch } from '../vulndb/feeds/test-data.ts';
 import { SCHEMA_VERSION } from '../vulndb/index.ts';
-import { main } from './main.ts';
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => { stdout += c.toString(); });
-  err.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const code = await main(args, { stdout: out, stderr: err, env: { HOME: '/nonexistent', ...env } });
-  return { code, stdout, stderr };
-}
 
 const KEV = feedPath('kev/known_exploited_vulnerabilities.json');
 const EPSS = feedPath('epss/epss_scores-2026-09-29.excerpt.csv');

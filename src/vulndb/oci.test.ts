@@ -3,27 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { runCli as cli } from '../../test/cli.ts';
 import { buildImage } from '../../test/image-builder.ts';
 import { pushImage, startRegistry } from '../../test/registry.ts';
 import type { TestRegistry } from '../../test/registry.ts';
 import { needs } from '../../test/tools.ts';
-import { main } from '../cli/main.ts';
 import { MediaType, RegistryClient } from '../image/index.ts';
 import { feedPath, scratch } from './feeds/test-data.ts';
 import { buildDb, DB_ANNOTATIONS, DB_ARTIFACT_TYPE, DB_LAYER_MEDIA_TYPE, pullDb, SCHEMA_VERSION, VulnDb } from './index.ts';
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => { stdout += c.toString(); });
-  err.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const code = await main(args, { stdout: out, stderr: err, env: { HOME: '/nonexistent' } });
-  return { code, stdout, stderr };
-}
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
