@@ -1,0 +1,178 @@
+import { formatImageRef, parseRegistryRef } from '../image/index.ts';
+import type { RegistryRef } from '../image/index.ts';
+import type { Finding } from '../match/types.ts';
+import { evaluateAdmission } from '../policy/index.ts';
+import type { AdmissionAction, Labels, PolicySet, ScanStatus, UnknownImageAction } from '../policy/index.ts';
+import type { ResultStore } from '../store/index.ts';
+import { ExpiringLru } from './lru.ts';
+import { DigestResolver } from './resolve.ts';
+import type { AdmissionRequest } from './review.ts';
+import type { EnqueueResult, ScanQueue } from './scan-queue.ts';
+import { judgeScan } from './status.ts';
+import type { ScanJudgement } from './status.ts';
+import { defaultIsController, planReview } from './workload.ts';
+import type { ContainerImage } from './workload.ts';
+
+/**
+ * The decision for one AdmissionReview request: every image needing a decision is resolved to a
+ * digest, its stored scan judged by the policy (status at decision time), and the result put
+ * through Calico's ContainerAdmissionPolicy with the namespace's labels. An image with no stored
+ * result follows unknownImageAction instead of the policies: the policies judge scan results,
+ * and "no result" is a different question with its own answer (Reject by default).
+ *
+ * Nothing here scans synchronously: the `...AndScan` actions queue a background scan.
+ */
+
+export interface DecisionEvents {
+  cacheHit?: (cache: 'digest' | 'status') => void;
+  cacheMiss?: (cache: 'digest' | 'status') => void;
+  unknownImage?: () => void;
+}
+
+export interface DeciderOptions {
+  policy: PolicySet;
+  store: ResultStore;
+  /** Overrides the policy file's unknownImageAction (the --unknown-image-action flag). */
+  unknownImageAction?: UnknownImageAction;
+  recheckOwnedPods?: boolean;
+  isController?: (user: string) => boolean;
+  /** Labels of a namespace; undefined when unknown (the automatic name labels still apply). */
+  namespaceLabels?: (namespace: string) => Labels | undefined;
+  resolver?: DigestResolver;
+  queue?: ScanQueue;
+  now?: () => Date;
+  events?: DecisionEvents;
+  /** How long a judged scan is reused before being judged again (the clock matters: expiry, DB age). */
+  statusTtlMs?: number;
+}
+
+export type ImageSource = 'store' | 'unknown' | 'error';
+
+export interface ImageVerdict {
+  container: string;
+  /** As written in the spec. */
+  image: string;
+  /** Normalised reference (`docker.io/library/nginx:1.27`), when it parses. */
+  reference?: string;
+  digest?: string;
+  source: ImageSource;
+  status: ScanStatus;
+  action: AdmissionAction;
+  /** What decided, in Calico's words, or the unknownImageAction and why the image is unknown. */
+  rule: string;
+  /** Why the status is what it is (empty for Pass). */
+  reasons: string[];
+  worst: Finding[];
+  lastScan?: Date;
+  /** For unknown images under a `...AndScan` action. */
+  scan?: EnqueueResult | 'dry-run' | 'unavailable';
+}
+
+export type Outcome =
+  | { judged: false; why: string; action: 'Allow' }
+  | { judged: true; kind: string; action: AdmissionAction; allowed: boolean; images: ImageVerdict[]; invalid?: string };
+
+const UNKNOWN_OUTCOME: Record<UnknownImageAction, AdmissionAction> = {
+  Reject: 'Reject', RejectAndScan: 'Reject', Warn: 'Warn', WarnAndScan: 'Warn', Allow: 'Allow',
+};
+
+const worstAction = (actions: AdmissionAction[]): AdmissionAction =>
+  actions.includes('Reject') ? 'Reject' : actions.includes('Warn') ? 'Warn' : 'Allow';
+
+export class Decider {
+  readonly policy: PolicySet;
+  readonly unknownImageAction: UnknownImageAction;
+  private readonly options: DeciderOptions;
+  private readonly resolver: DigestResolver;
+  private readonly judged = new ExpiringLru<string, { scanId: number; judgement: ScanJudgement }>(20_000);
+  private readonly statusTtlMs: number;
+
+  constructor(options: DeciderOptions) {
+    this.options = options;
+    this.policy = options.policy;
+    this.unknownImageAction = options.unknownImageAction ?? options.policy.unknownImageAction;
+    this.resolver = options.resolver ?? new DigestResolver(undefined);
+    this.statusTtlMs = options.statusTtlMs ?? 30_000;
+  }
+
+  async decide(req: AdmissionRequest): Promise<Outcome> {
+    const plan = planReview(req, {
+      recheckOwnedPods: this.options.recheckOwnedPods ?? false,
+      isController: this.options.isController ?? defaultIsController,
+    });
+    if (!plan.judge) return { judged: false, why: plan.why, action: 'Allow' };
+    const now = this.options.now?.() ?? new Date();
+    const namespaceLabels = this.options.namespaceLabels?.(req.namespace) ?? {};
+    const workload = { labels: plan.labels, namespaceLabels, namespace: req.namespace };
+    const images = await Promise.all(plan.images.map((c) => this.judgeImage(c, req, workload, now)));
+    const action = worstAction(images.map((i) => i.action));
+    return { judged: true, kind: plan.kind, action, allowed: action !== 'Reject', images };
+  }
+
+  private async judgeImage(
+    c: ContainerImage, req: AdmissionRequest, workload: { labels: Labels; namespaceLabels: Labels; namespace: string }, now: Date,
+  ): Promise<ImageVerdict> {
+    const base = { container: c.container, image: c.image };
+    let ref: RegistryRef;
+    try {
+      if (c.image !== c.image.trim() || c.image.length > 1024) throw new Error('not a reference');
+      ref = parseRegistryRef(c.image);
+    } catch {
+      // Nothing can be known of an image that is not a reference: never admitted.
+      return { ...base, source: 'error', status: 'Unknown', action: 'Reject', rule: 'not a valid image reference', reasons: [], worst: [] };
+    }
+    const reference = formatImageRef(ref);
+    const resolved = await this.resolver.digestOf(ref, reference);
+    if (!ref.digest) this.event(resolved.cached, 'digest');
+    if ('error' in resolved) return this.unknown({ ...base, reference }, undefined, req, resolved.error);
+    const digest = resolved.digest;
+    const judgement = this.judgement(digest, reference, req.namespace, now);
+    if (!judgement) return this.unknown({ ...base, reference, digest }, ref, req, 'no scan result is stored for this digest');
+    const decision = evaluateAdmission(this.policy, workload, { image: reference, digest, status: judgement.status, lastScan: judgement.lastScan }, now);
+    return {
+      ...base, reference, digest, source: 'store', status: judgement.status, action: decision.action, rule: decision.message,
+      reasons: judgement.reasons, worst: judgement.worst, lastScan: judgement.lastScan,
+    };
+  }
+
+  private event(cached: boolean, cache: 'digest' | 'status'): void {
+    if (cached) this.options.events?.cacheHit?.(cache);
+    else this.options.events?.cacheMiss?.(cache);
+  }
+
+  /** The stored scan judged, reused while the store holds the same scan and the TTL runs. */
+  private judgement(digest: string, reference: string, namespace: string, now: Date): ScanJudgement | undefined {
+    const store = this.options.store;
+    const scanId = store.latestIdByDigest(digest);
+    if (scanId === undefined) return undefined;
+    const key = `${digest}\u0000${reference}\u0000${namespace}`;
+    const hit = this.judged.get(key, now.getTime());
+    if (hit && hit.scanId === scanId) {
+      this.event(true, 'status');
+      return hit.judgement;
+    }
+    this.event(false, 'status');
+    const scan = store.latestByDigest(digest);
+    if (!scan) return undefined;
+    const judgement = judgeScan(scan, this.policy, reference, namespace, now);
+    this.judged.set(key, { scanId: scan.id, judgement }, now.getTime() + this.statusTtlMs);
+    return judgement;
+  }
+
+  private unknown(
+    base: Pick<ImageVerdict, 'container' | 'image' | 'reference' | 'digest'>, ref: RegistryRef | undefined, req: AdmissionRequest, why: string,
+  ): ImageVerdict {
+    this.options.events?.unknownImage?.();
+    const a = this.unknownImageAction;
+    let scan: ImageVerdict['scan'];
+    if (a.endsWith('AndScan')) {
+      if (req.dryRun) scan = 'dry-run';
+      else if (!this.options.queue || !ref || !base.digest) scan = 'unavailable';
+      else scan = this.options.queue.enqueue(formatImageRef({ ...ref, digest: base.digest }), base.digest);
+    }
+    return {
+      ...base, source: 'unknown', status: 'Unknown', action: UNKNOWN_OUTCOME[a], rule: `unknownImageAction ${a}: ${why}`,
+      reasons: [], worst: [], ...(scan ? { scan } : {}),
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { ResultStore } from '../store/index.ts';
+import type { Decider, Outcome } from './decide.ts';
+import type { AdmissionMetrics } from './metrics.ts';
+import { admissionResponse, decisionRecord, invalidResponse } from './response.ts';
+import type { AdmissionReviewResponse, ResponseOptions } from './response.ts';
+import { parseAdmissionReview, ReviewError } from './review.ts';
+import type { AdmissionRequest } from './review.ts';
+import { WorkloadError } from './workload.ts';
+
+export interface HandlerResult {
+  /** HTTP status: 200 for every AdmissionReview answered, 4xx/5xx when the body could not be one. */
+  httpStatus: number;
+  body: AdmissionReviewResponse;
+  /** For metrics and logs. */
+  result: string;
+  kind: string;
+}
+
+export interface HandlerOptions extends ResponseOptions {
+  decider: Decider;
+  store: ResultStore;
+  metrics?: AdmissionMetrics;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Body in, AdmissionReview out. Never throws and never allows by accident: a body that is not an
+ * AdmissionReview gets a 4xx with an AdmissionReview-shaped denial; a spec no API server would
+ * accept gets `allowed: false` with code 400; an internal failure a 500 denial (kube-apiserver
+ * then applies the webhook's failurePolicy). Every judged request is recorded in the store.
+ */
+export class AdmissionHandler {
+  private readonly options: HandlerOptions;
+
+  constructor(options: HandlerOptions) {
+    this.options = options;
+  }
+
+  async handle(body: Buffer): Promise<HandlerResult> {
+    const started = process.hrtime.bigint();
+    const out = await this.answer(body);
+    const { metrics } = this.options;
+    if (metrics) {
+      metrics.decisions.inc({ result: out.result, kind: out.kind });
+      metrics.latency.observe({ result: out.result }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    return out;
+  }
+
+  private async answer(body: Buffer): Promise<HandlerResult> {
+    let req: AdmissionRequest;
+    try {
+      req = parseAdmissionReview(body);
+    } catch (err) {
+      if (!(err instanceof ReviewError)) return this.failure(err, { uid: '', apiVersion: 'admission.k8s.io/v1' }, '');
+      this.options.logger?.warn({ status: err.httpStatus, uid: err.uid || undefined, error: err.message }, 'bad admission request');
+      return { httpStatus: err.httpStatus, body: invalidResponse(err, err.message), result: 'Invalid', kind: '' };
+    }
+    const kind = req.kind.kind;
+    let outcome: Outcome;
+    try {
+      outcome = await this.options.decider.decide(req);
+    } catch (err) {
+      if (err instanceof WorkloadError) {
+        this.options.logger?.warn({ uid: req.uid, kind, namespace: req.namespace, name: req.name, error: err.message }, 'invalid workload');
+        return { httpStatus: 200, body: invalidResponse(req, `${kind} ${req.name}: ${err.message}`), result: 'Invalid', kind };
+      }
+      return this.failure(err, req, kind);
+    }
+    const response = admissionResponse(req, outcome, this.options);
+    if (outcome.judged) {
+      this.record(req, outcome);
+      this.options.logger?.info({
+        uid: req.uid, user: req.user, operation: req.operation, kind: outcome.kind, namespace: req.namespace, name: req.name,
+        dryRun: req.dryRun, verdict: outcome.action,
+        images: outcome.images.map((i) => ({ image: i.reference ?? i.image, digest: i.digest, status: i.status, action: i.action })),
+      }, 'admission decision');
+    }
+    return { httpStatus: 200, body: response, result: outcome.judged ? outcome.action : 'NotJudged', kind: outcome.judged ? outcome.kind : kind };
+  }
+
+  private record(req: AdmissionRequest, outcome: Outcome & { judged: true }): void {
+    try {
+      this.options.store.recordDecision(decisionRecord(req, outcome, this.options.now?.() ?? new Date()));
+    } catch (err) {
+      // The answer still goes out: a full disk must not stop the cluster. It is counted and logged.
+      this.options.metrics?.recordFailures.inc();
+      this.options.logger?.error({ uid: req.uid, error: (err as Error).message }, 'could not record the decision');
+    }
+  }
+
+  private failure(err: unknown, req: Pick<AdmissionRequest, 'uid' | 'apiVersion'>, kind: string): HandlerResult {
+    this.options.logger?.error({ uid: req.uid || undefined, error: (err as Error)?.message ?? String(err) }, 'admission request failed');
+    return { httpStatus: 500, body: invalidResponse(req, 'internal error: the request could not be judged'), result: 'Error', kind };
+  }
+}
