@@ -4,9 +4,11 @@ import { main } from '../src/cli/main.ts';
 
 export interface CliRun { code: number; stdout: string; stderr: string }
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/** `tty`: stderr claims to be a terminal, so progress displays are drawn. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, tty = false): Promise<CliRun> {
   const out = new PassThrough();
-  const err = new PassThrough();
+  const err: PassThrough & { isTTY?: boolean } = new PassThrough();
+  if (tty) err.isTTY = true;
   let stdout = '';
   let stderr = '';
   out.on('data', (c: Buffer) => { stdout += c.toString(); });

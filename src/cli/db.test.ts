@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, wri
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { runCli as run } from '../../test/cli.ts';
 import { DatabaseSync } from 'node:sqlite';
@@ -114,7 +115,13 @@ function feedServer(files: Record<string, string>) {
       res.writeHead(404).end();
       return;
     }
-    const body = readFileSync(file);
+    let body = readFileSync(file);
+    const headers: Record<string, string | number> = {};
+    // Served compressed on the wire when the client accepts it, as web servers do for JSON.
+    if (path.endsWith('/json') && /gzip/.test(String(req.headers['accept-encoding']))) {
+      body = gzipSync(body);
+      headers['content-encoding'] = 'gzip';
+    }
     const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
     if (req.headers['if-none-match'] === etag) {
       served.notModified++;
@@ -122,7 +129,7 @@ function feedServer(files: Record<string, string>) {
       return;
     }
     served.ok++;
-    res.writeHead(200, { etag, 'last-modified': statSync(file).mtime.toUTCString(), 'content-length': body.length }).end(body);
+    res.writeHead(200, { ...headers, etag, 'last-modified': statSync(file).mtime.toUTCString(), 'content-length': body.length }).end(body);
   });
   return { server, served };
 }
@@ -140,13 +147,15 @@ describe('portcullis db update', () => {
   const { server, served } = feedServer(files);
   let base = '';
   const db = join(dir, 'db', 'portcullis.db');
-  const urlArgs = () => [
-    '--feed-url', `kev=${base}/kev/known_exploited_vulnerabilities.json`,
-    '--feed-url', `epss=${base}/epss/epss_scores-current.csv`,
-    '--feed-url', `alpine-secdb=${base}/v3.11/main.yaml`,
-    '--feed-url', `alpine-secdb=${base}/v3.11/community.yaml`,
-    '--feed-url', `debian-tracker=${base}/tracker/data/json`,
-    '--feed-url', `osv=${base}/npm/GHSA-whgm-jr23-g3j9.json`,
+  const urlArgs = (without?: string) => [
+    ...[
+      `kev=${base}/kev/known_exploited_vulnerabilities.json`,
+      `epss=${base}/epss/epss_scores-current.csv`,
+      `alpine-secdb=${base}/v3.11/main.yaml`,
+      `alpine-secdb=${base}/v3.11/community.yaml`,
+      `debian-tracker=${base}/tracker/data/json`,
+      `osv=${base}/npm/GHSA-whgm-jr23-g3j9.json`,
+    ].filter((u) => !without || !u.includes(without)).flatMap((u) => ['--feed-url', u]),
     '--feeds', 'osv,debian-tracker,alpine-secdb,kev,epss',
   ];
 
@@ -188,6 +197,18 @@ describe('portcullis db update', () => {
     assert.notEqual(after.ino, before.ino); // a new file, renamed into place
     const info = JSON.parse((await run(['db', 'info', '--db', db, '-f', 'json'])).stdout) as { counts: { kev: number } };
     assert.equal(info.counts.kev, 1404);
+  });
+
+  it('shows progress on a terminal; a URL no longer configured leaves no file in the feed cache', async () => {
+    const tty = await run(['db', 'update', '--db', db, ...urlArgs('community')], {}, true);
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.match(tty.stderr, /\r\x1b\[2Kdownloading feeds \d+\/5/);
+    assert.match(tty.stderr, /\r\x1b\[2Kbuilding: /);
+    assert.deepEqual(readdirSync(join(`${db}.feeds`, 'alpine-secdb')), ['v3.11_main.yaml']);
+    const state = JSON.parse(readFileSync(`${db}.update.json`, 'utf8')) as { files: Record<string, unknown> };
+    assert.deepEqual(Object.keys(state.files).filter((k) => k.startsWith('alpine-secdb/')), ['alpine-secdb/v3.11_main.yaml']);
+    // Back to the full set for the tests below.
+    assert.equal((await run(['db', 'update', '--db', db, ...urlArgs()])).code, 0);
   });
 
   it('a server error or a timeout keeps the old database and exits 2', async () => {

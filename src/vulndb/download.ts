@@ -79,7 +79,10 @@ export async function download(url: string, dest: string, previous: Validators |
   }
   const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
   let received = 0;
-  const total = Number.isFinite(length) ? length : undefined;
+  // fetch() undoes a Content-Encoding (gzip, br): Content-Length then counts the encoded bytes,
+  // not the ones we receive, and says nothing about the decoded size.
+  const encoded = (res.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
+  const total = Number.isFinite(length) && !encoded ? length : undefined;
   const counted = async function* (body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of body) {
       received += chunk.length;

@@ -5,7 +5,7 @@
  * `feedsDir` nothing is downloaded: the database is built from a mirror laid out the same way,
  * so copying the feed cache to an air-gapped machine is a complete mirror.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DbError, FeedError } from '../errors.ts';
 import type { FeedKind } from './advisory.ts';
@@ -193,5 +193,26 @@ export async function updateDb(options: UpdateOptions): Promise<UpdateResult> {
   });
 
   const feeds: FeedInput[] = planned.map((f) => ({ kind: f.kind, path: join(cache, f.kind, f.name), location: f.url }));
-  return { downloads: planned.map((f) => results.get(f)!), build: await build(feeds) };
+  const built = await build(feeds);
+  pruneCache(cache, planned, state);
+  writeState(statePath, state);
+  return { downloads: planned.map((f) => results.get(f)!), build: built };
+}
+
+/**
+ * After a successful update, the cache directory of each kind fetched holds exactly that kind's
+ * files (a URL no longer configured leaves no stale file behind), so the cache stays a faithful
+ * `--feeds-dir` mirror of the last update.
+ */
+function pruneCache(cache: string, planned: FeedUrl[], state: UpdateState): void {
+  const keep = new Set(planned.map((f) => `${f.kind}/${f.name}`));
+  for (const kind of new Set(planned.map((f) => f.kind))) {
+    for (const name of readdirSync(join(cache, kind))) {
+      const key = `${kind}/${name}`;
+      // Hidden names are other processes' downloads in progress.
+      if (name.startsWith('.') || keep.has(key)) continue;
+      rmSync(join(cache, kind, name), { recursive: true, force: true });
+      delete state.files[key];
+    }
+  }
 }
