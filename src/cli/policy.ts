@@ -1,5 +1,26 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { UsageError } from '../errors.ts';
 import type { Io } from './context.ts';
+
+// Kubernetes label syntax: an optional DNS-subdomain prefix and a name of at most 63 characters;
+// values of at most 63 characters, possibly empty.
+const LABEL_KEY = /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** `k=v,k2=v2` → labels (`--labels`, `--namespace-labels`). */
+export function parseLabels(flag: string, s: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const part of (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (eq < 0 || !LABEL_KEY.test(key)) throw new UsageError('BAD_LABELS', `${flag}: ${JSON.stringify(part)} is not a label key=value`);
+    if (!LABEL_VALUE.test(value)) throw new UsageError('BAD_LABELS', `${flag}: ${JSON.stringify(value)} is not a label value`);
+    labels[key] = value;
+  }
+  return labels;
+}
 
 export function registerPolicy(program: Command, io: Io, setExit: (code: number) => void): void {
   const policy = program.command('policy').description('validate and explain policy files');
@@ -25,5 +46,32 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
         `unknown images: ${set.unknownImageAction}`,
       ];
       io.stdout.write(`${file}: valid (${parts.join('; ')})\n`);
+    });
+
+  policy
+    .command('explain')
+    .description('show the admission decision for a scan report under a policy, and every step that led to it')
+    .requiredOption('--policy <file>', 'policy file')
+    .requiredOption('--report <file>', 'JSON report of a scan (scan --format json)')
+    .option('--namespace <name>', 'namespace the workload is deployed to')
+    .option('--labels <k=v,...>', "the workload's labels")
+    .option('--namespace-labels <k=v,...>', "the namespace's labels")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--at <time>', 'decide as of this RFC 3339 time instead of now (exception expiry, imageLastScan)')
+    .action(async (opts: { policy: string; report: string; namespace?: string; labels?: string; namespaceLabels?: string; format: string; at?: string }) => {
+      const { explainReport, formatExplanation, loadPolicyFile, parseRfc3339, readScanReport } = await import('../policy/index.ts');
+      const labels = parseLabels('--labels', opts.labels);
+      const namespaceLabels = parseLabels('--namespace-labels', opts.namespaceLabels);
+      let now = new Date();
+      if (opts.at !== undefined) {
+        const at = parseRfc3339(opts.at);
+        if (!at) throw new UsageError('BAD_TIME', `--at: ${JSON.stringify(opts.at)} is not an RFC 3339 time`);
+        now = at;
+      }
+      const [policySet, report] = await Promise.all([loadPolicyFile(opts.policy), readScanReport(opts.report)]);
+      const { explanation } = explainReport(report, policySet, {
+        labels, namespaceLabels, now, ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+      });
+      io.stdout.write(opts.format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
     });
 }

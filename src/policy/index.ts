@@ -32,3 +32,6 @@ export { applyIgnoreFile, MAX_IGNORE_FILE_BYTES, parseIgnoreFile } from './ignor
 export type { ExpiredIgnoreEntry, IgnoreEntry, IgnoreFile, IgnoreResult } from './ignorefile/index.ts';
 export { applyVex, MAX_VEX_FILE_BYTES, parseVex, readVexFile } from './vex/index.ts';
 export type { VexContext, VexDocument, VexResult, VexStatement, VexStatus } from './vex/index.ts';
+export { explainReport, formatExplanation } from './explain.ts';
+export type { ExplainInput, ExplainStep, Explanation } from './explain.ts';
+export { MAX_REPORT_BYTES, parseScanReport, readScanReport } from './report-file.ts';
