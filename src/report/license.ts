@@ -1,4 +1,4 @@
-import { SPDX } from '@cyclonedx/cyclonedx-library';
+import * as SPDX from '@cyclonedx/cyclonedx-library/SPDX'; // the SPDX list alone: the whole library costs every command ~100 ms to load
 
 /**
  * Whether a license string from a package database is a valid SPDX license expression (ids
