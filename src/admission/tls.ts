@@ -2,7 +2,6 @@ import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import * as x509 from '@peculiar/x509';
 
 /**
  * Serving certificates: a self-signed CA and serving certificate for clusters without
@@ -83,6 +82,9 @@ export async function selfSignedTls(dir: string, options: SelfSignedOptions): Pr
   const existing = await reusable(dir, names, now.getTime() + (options.renewBeforeDays ?? 30) * DAY);
   if (existing) return existing;
 
+  // Loaded only here: x509 and the reflect polyfill its dependency injection needs are large.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const notBefore = new Date(now.getTime() - 5 * 60_000); // clock skew between nodes
   const notAfter = new Date(now.getTime() + (options.days ?? 365) * DAY);
