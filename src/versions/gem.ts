@@ -13,11 +13,13 @@ import { compareDigits, compareStrings, stripZeros } from './numbers.ts';
 import { MAX_VERSION_LENGTH, type Cmp, type VersionScheme } from './types.ts';
 
 /** A segment: a digit string without leading zeros, or a run of letters. */
-type Segment = { num: string } | string;
+export type Segment = { num: string } | string;
 
 export interface GemVersion {
   /** Gem::Version#canonical_segments. */
   readonly segments: readonly Segment[];
+  /** Gem::Version#segments: every segment as written, for #bump and #release. */
+  readonly raw: readonly Segment[];
 }
 
 const LENIENT = /^[0-9][0-9A-Za-z.-]*$/;
@@ -30,7 +32,7 @@ export function parseGem(v: string): GemVersion | undefined {
   const firstString = segments.findIndex((x) => typeof x === 'string');
   const release = firstString === -1 ? segments : segments.slice(0, firstString);
   const pre = firstString === -1 ? [] : segments.slice(firstString);
-  return { segments: [...dropTrailingZeros(release), ...dropTrailingZeros(pre)] };
+  return { segments: [...dropTrailingZeros(release), ...dropTrailingZeros(pre)], raw: segments };
 }
 
 function dropTrailingZeros(list: Segment[]): Segment[] {

@@ -15,12 +15,14 @@ import { nuget } from './nuget.ts';
 import { pep440 } from './pep440.ts';
 import { rpm } from './rpm.ts';
 import { semver } from './semver.ts';
+import { compileRange, type SatisfiesOptions } from './satisfies.ts';
 import type { Cmp, SchemeName, VersionScheme } from './types.ts';
 
 export type { Cmp, SchemeName, VersionScheme } from './types.ts';
 export type { RangeEvent, VersionRange } from './affected.ts';
 export { schemeForEcosystem } from './ecosystems.ts';
 export { MAX_VERSION_LENGTH } from './types.ts';
+export type { RangeTest, SatisfiesOptions } from './satisfies.ts';
 
 const SCHEMES: Record<SchemeName, VersionScheme> = { deb, apk, rpm, semver, pep440, maven, go, gem, nuget, composer } as Record<SchemeName, VersionScheme>;
 
@@ -67,4 +69,29 @@ export function compareVersions(scheme: string, a: string, b: string): Cmp {
  */
 export function isAffected(scheme: SchemeName | (string & {}), version: string, ranges: readonly VersionRange[], versions?: readonly string[]): boolean {
   return affectedBy(getScheme(scheme), version, ranges, versions);
+}
+
+/**
+ * The scheme's own range syntax: npm ranges for semver (`^1.2`, `~1.2.3`, `>=1 <2 || 3.x`,
+ * hyphen ranges, x-ranges, npm's prerelease rule), PEP 440 specifiers (`>=1.0,!=1.3.*`), Maven
+ * ranges (`[1.0,2.0)`, unions), gem requirements (`~> 1.2`), Composer constraints
+ * (`^1.2 || ~2.0`), NuGet ranges (`[1.0, 2.0)`), and comparator lists (`>= 1.0, << 2.0`) for
+ * deb, apk, rpm and go. An unparsable version gives false; an invalid range throws VersionError
+ * (BAD_RANGE), as does an unknown scheme (UNKNOWN_SCHEME).
+ */
+export function satisfies(scheme: SchemeName | (string & {}), version: string, range: string, options?: SatisfiesOptions): boolean {
+  const s = getScheme(scheme);
+  const test = compileRange(s, range, options);
+  const parsed = s.parse(version);
+  return parsed !== undefined && test(version, parsed);
+}
+
+/** A range parsed once, for testing many versions: `rangeTest('semver', '^1.2')('1.4.0')`. */
+export function rangeTest(scheme: SchemeName | (string & {}), range: string, options?: SatisfiesOptions): (version: string) => boolean {
+  const s = getScheme(scheme);
+  const test = compileRange(s, range, options);
+  return (version) => {
+    const parsed = s.parse(version);
+    return parsed !== undefined && test(version, parsed);
+  };
 }

@@ -159,5 +159,7 @@ export function mavenWith(rules: MavenRules): VersionScheme<MavenVersion> {
 
 export const maven: VersionScheme<MavenVersion> = mavenWith({ dotQualifierAsHyphen: false, flattenNullPrefix: true });
 
+export const parseMaven = maven.parse;
+
 /** Maven 3.8.7's rules, as Debian 12's maven-artifact jar implements them. */
 export const maven387: VersionScheme<MavenVersion> = mavenWith({ dotQualifierAsHyphen: true, flattenNullPrefix: false });

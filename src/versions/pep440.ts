@@ -19,8 +19,10 @@ type Local = readonly (string | { num: string })[];
 export interface Pep440Version {
   readonly legacy: false;
   readonly epoch: string;
-  /** Release numbers without trailing zeros. */
+  /** Release numbers without trailing zeros, for ordering ('' stands for 0). */
   readonly release: readonly string[];
+  /** Every release number as written, normalised ('0', '12'). */
+  readonly segments: readonly string[];
   readonly pre: { readonly letter: 'a' | 'b' | 'rc'; readonly n: string } | undefined;
   readonly post: string | undefined;
   readonly dev: string | undefined;
@@ -54,12 +56,14 @@ export function parsePep440Strict(v: string): Pep440Version | undefined {
   const m = PATTERN.exec(v);
   if (!m) return undefined;
   const [, epoch, release, preL, preN, postN1, postL, postN2, devL, devN, local] = m;
-  const nums = (release as string).split('.').map((x) => stripZeros(x));
-  while (nums.length > 0 && nums[nums.length - 1] === '') nums.pop();
+  const segments = (release as string).split('.').map((x) => stripZeros(x) || '0');
+  let n = segments.length;
+  while (n > 0 && segments[n - 1] === '0') n--;
   return {
     legacy: false,
     epoch: stripZeros(epoch ?? ''),
-    release: nums,
+    release: segments.slice(0, n).map((x) => (x === '0' ? '' : x)),
+    segments,
     pre: preL === undefined ? undefined : { letter: PRE_LETTER[preL.toLowerCase()] as 'a' | 'b' | 'rc', n: stripZeros(preN ?? '') },
     post: postN1 !== undefined ? stripZeros(postN1) : postL !== undefined ? stripZeros(postN2 ?? '') : undefined,
     dev: devL === undefined ? undefined : stripZeros(devN ?? ''),
@@ -151,6 +155,17 @@ export function comparePython(a: PythonVersion, b: PythonVersion): Cmp {
     return sign(a.parts.length - b.parts.length);
   }
   return comparePep440(a, b);
+}
+
+/** The normalised form `packaging` prints (Version.__str__), optionally without the local label. */
+export function pep440String(v: Pep440Version, local = true): string {
+  let out = v.epoch === '' ? '' : `${v.epoch}!`;
+  out += v.segments.join('.');
+  if (v.pre) out += `${v.pre.letter}${v.pre.n || '0'}`;
+  if (v.post !== undefined) out += `.post${v.post || '0'}`;
+  if (v.dev !== undefined) out += `.dev${v.dev || '0'}`;
+  if (local && v.local) out += `+${v.local.map((x) => (typeof x === 'string' ? x : x.num || '0')).join('.')}`;
+  return out;
 }
 
 export const pep440: VersionScheme<PythonVersion> = { name: 'pep440', parse: parsePython, compare: comparePython };

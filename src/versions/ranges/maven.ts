@@ -1,0 +1,70 @@
+/**
+ * Maven version ranges (VersionRange.createFromVersionSpec): `[1.0,2.0)` with `[`/`]` inclusive
+ * and `(`/`)` exclusive bounds, either bound may be empty (`(,1.0]`, `[1.5,)`), `[1.0]` is
+ * exactly 1.0, and comma-separated ranges are a union (`(,1.0],[1.2,)`). A bare version is a
+ * "soft requirement": Maven treats it as a recommendation that any version satisfies.
+ */
+import { compareMaven, parseMaven, type MavenVersion } from '../maven.ts';
+
+interface Restriction {
+  readonly lower: MavenVersion | undefined;
+  readonly lowerInclusive: boolean;
+  readonly upper: MavenVersion | undefined;
+  readonly upperInclusive: boolean;
+}
+export interface MavenRange { readonly restrictions: readonly Restriction[] | 'any' }
+
+function restriction(spec: string): Restriction | undefined {
+  const lowerInclusive = spec.startsWith('[');
+  const upperInclusive = spec.endsWith(']');
+  const body = spec.slice(1, -1).trim();
+  const comma = body.indexOf(',');
+  if (comma < 0) {
+    // [1.0] is exactly 1.0; (1.0) is meaningless.
+    if (!lowerInclusive || !upperInclusive || body === '') return undefined;
+    const v = parseMaven(body);
+    return v && { lower: v, lowerInclusive: true, upper: v, upperInclusive: true };
+  }
+  const lowText = body.slice(0, comma).trim();
+  const highText = body.slice(comma + 1).trim();
+  if (highText.includes(',')) return undefined;
+  const lower = lowText === '' ? undefined : parseMaven(lowText);
+  const upper = highText === '' ? undefined : parseMaven(highText);
+  if ((lowText !== '' && !lower) || (highText !== '' && !upper)) return undefined;
+  // An unbounded side must be exclusive, and the bounds must be in order.
+  if ((lower === undefined && lowerInclusive) || (upper === undefined && upperInclusive)) return undefined;
+  if (lower && upper && compareMaven(lower, upper) > 0) return undefined;
+  return { lower, lowerInclusive, upper, upperInclusive };
+}
+
+export function parseMavenRange(text: string): MavenRange | undefined {
+  let rest = text.trim();
+  if (rest.length === 0 || rest.length > 4096) return undefined;
+  if (!rest.startsWith('[') && !rest.startsWith('(')) return parseMaven(rest) ? { restrictions: 'any' } : undefined;
+  const restrictions: Restriction[] = [];
+  while (rest.startsWith('[') || rest.startsWith('(')) {
+    const end = rest.search(/[\])]/);
+    if (end < 0) return undefined;
+    const r = restriction(rest.slice(0, end + 1));
+    if (!r) return undefined;
+    restrictions.push(r);
+    rest = rest.slice(end + 1).trim();
+    if (rest.startsWith(',')) rest = rest.slice(1).trim();
+  }
+  return rest === '' ? { restrictions } : undefined;
+}
+
+export function mavenSatisfies(v: MavenVersion, range: MavenRange): boolean {
+  if (range.restrictions === 'any') return true;
+  return range.restrictions.some((r) => {
+    if (r.lower) {
+      const c = compareMaven(v, r.lower);
+      if (c < 0 || (c === 0 && !r.lowerInclusive)) return false;
+    }
+    if (r.upper) {
+      const c = compareMaven(v, r.upper);
+      if (c > 0 || (c === 0 && !r.upperInclusive)) return false;
+    }
+    return true;
+  });
+}
