@@ -4,5 +4,5 @@
  */
 export { PortcullisError, RegistryError, ImageFormatError, LayerError, UsageError, DbError, PolicyError, FeedError } from './errors.ts';
 export { VersionError } from './errors.ts';
-export { compareVersions, getScheme, isAffected, schemeForEcosystem } from './versions/index.ts';
-export type { RangeEvent, SchemeName, VersionRange, VersionScheme } from './versions/index.ts';
+export { compareVersions, getScheme, isAffected, rangeTest, satisfies, schemeForEcosystem } from './versions/index.ts';
+export type { RangeEvent, SatisfiesOptions, SchemeName, VersionRange, VersionScheme } from './versions/index.ts';
