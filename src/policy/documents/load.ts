@@ -1,9 +1,8 @@
-import { open } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
-import { PolicyError } from '../../errors.ts';
 import { readAdmissionPolicy } from './admission-policy.ts';
 import { readException } from './exception.ts';
+import { readTextFile } from '../read-file.ts';
 import { PolicyValidationError } from './issues.ts';
 import type { PolicyIssue } from './issues.ts';
 import { issueAt, join, newContext, Reader, suggest } from './reader.ts';
@@ -217,30 +216,9 @@ export function parsePolicy(text: string, file = 'policy.yaml'): PolicySet {
   return policySet;
 }
 
-/** Read the file, then its policy (throws PolicyError when it cannot be read or is invalid). */
+/** A policy file's text (PolicyError when it cannot be read, is too large or is not UTF-8). */
 export async function readPolicyText(path: string): Promise<string> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new PolicyError('POLICY_UNREADABLE', `${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read policy file (${code ?? String(err)})`}`, { cause: err });
-  }
-  try {
-    const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
-    if (!isFile) throw new PolicyError('POLICY_UNREADABLE', `${path}: not a regular file`);
-    if (size > MAX_POLICY_FILE_BYTES) throw new PolicyError('POLICY_TOO_LARGE', `${path}: policy file is larger than ${MAX_POLICY_FILE_BYTES} bytes`);
-    const buf = Buffer.alloc(MAX_POLICY_FILE_BYTES + 1);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_POLICY_FILE_BYTES) throw new PolicyError('POLICY_TOO_LARGE', `${path}: policy file is larger than ${MAX_POLICY_FILE_BYTES} bytes`);
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf.subarray(0, bytesRead));
-  } catch (err) {
-    if (err instanceof PolicyError) throw err;
-    if (err instanceof TypeError) throw new PolicyError('POLICY_UNREADABLE', `${path}: not valid UTF-8`, { cause: err });
-    throw new PolicyError('POLICY_UNREADABLE', `${path}: cannot read policy file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
-  } finally {
-    await handle.close();
-  }
+  return readTextFile(path, MAX_POLICY_FILE_BYTES, 'policy file', 'POLICY');
 }
 
 export async function loadPolicyFile(path: string): Promise<PolicySet> {

@@ -1,7 +1,8 @@
-import { PackageURL } from 'packageurl-js';
 import type { Package } from '../../inventory/types.ts';
 import type { Finding } from '../../match/types.ts';
 import type { PackagePattern, PolicyException } from '../documents/index.ts';
+import { parsePurl, purlMatches } from '../vex/purl.ts';
+import type { Purl } from '../vex/purl.ts';
 import { globToRegExp, imageForms, normaliseImageReference } from './glob.ts';
 
 /**
@@ -9,16 +10,7 @@ import { globToRegExp, imageForms, normaliseImageReference } from './glob.ts';
  * regular expressions, once per evaluation rather than once per finding.
  */
 
-interface ParsedPurl {
-  type: string;
-  namespace: string;
-  name: string;
-  version?: string;
-  qualifiers: Record<string, string>;
-  subpath?: string;
-}
-
-type CompiledPackage = { kind: 'name'; name: string } | { kind: 'purl'; purl: ParsedPurl };
+type CompiledPackage = { kind: 'name'; name: string } | { kind: 'purl'; purl: Purl };
 
 export interface CompiledException {
   /** Position in the policy: the first matching exception names the suppression. */
@@ -26,22 +18,6 @@ export interface CompiledException {
   exception: PolicyException;
   ids: Set<string>;
   packages: CompiledPackage[];
-}
-
-export function parsePurl(s: string): ParsedPurl | undefined {
-  try {
-    const p = PackageURL.fromString(s);
-    return {
-      type: p.type.toLowerCase(),
-      namespace: p.namespace ?? '',
-      name: p.name,
-      ...(p.version ? { version: p.version } : {}),
-      qualifiers: (p.qualifiers ?? {}) as Record<string, string>,
-      ...(p.subpath ? { subpath: p.subpath } : {}),
-    };
-  } catch {
-    return undefined;
-  }
 }
 
 function compilePackage(p: PackagePattern): CompiledPackage | undefined {
@@ -107,16 +83,13 @@ export function imageFormsOf(scope: ImageScope): string[] {
 
 /** What a finding is known as: its purl (its own, or its inventory package's) and source package. */
 export interface FindingIdentity {
-  purl?: ParsedPurl;
+  purl?: Purl;
   sourceName?: string;
 }
 
-function purlMatches(want: ParsedPurl, have: ParsedPurl | undefined, installedVersion: string): boolean {
-  if (!have || want.type !== have.type || want.namespace !== have.namespace || want.name !== have.name) return false;
-  if (want.version !== undefined && want.version !== (have.version ?? installedVersion)) return false;
-  if (want.subpath !== undefined && want.subpath !== have.subpath) return false;
-  for (const [k, v] of Object.entries(want.qualifiers)) if (have.qualifiers[k] !== v) return false;
-  return true;
+/** A finding's purl without a version stands for its installed version. */
+function purlCovers(want: Purl, have: Purl | undefined, installedVersion: string): boolean {
+  return have !== undefined && purlMatches(want, have.version === undefined ? { ...have, version: installedVersion } : have);
 }
 
 /** Every criterion the exception gives, except its image and namespace scope, holds for the finding. */
@@ -126,7 +99,7 @@ export function matchesFinding(c: CompiledException, f: Finding, who: () => Find
   const id = who();
   return c.packages.some((p) => p.kind === 'name'
     ? p.name === f.package || p.name === id.sourceName || p.name === id.purl?.name
-    : purlMatches(p.purl, id.purl, f.installedVersion));
+    : purlCovers(p.purl, id.purl, f.installedVersion));
 }
 
 /** Looks a finding's package up in the inventory (by name and version) for its purl and source. */
@@ -136,8 +109,8 @@ export function identityResolver(packages: readonly Package[] | undefined): (f: 
     const key = `${p.name}\u0000${p.version}`;
     if (!byNameVersion.has(key)) byNameVersion.set(key, p);
   }
-  const parsed = new Map<string, ParsedPurl | undefined>();
-  const parse = (s: string): ParsedPurl | undefined => {
+  const parsed = new Map<string, Purl | undefined>();
+  const parse = (s: string): Purl | undefined => {
     if (!parsed.has(s)) parsed.set(s, parsePurl(s));
     return parsed.get(s);
   };

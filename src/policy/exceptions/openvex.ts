@@ -4,7 +4,8 @@ import type { Finding } from '../../match/types.ts';
 import type { PolicyException } from '../documents/index.ts';
 import { isExpired } from './apply.ts';
 import type { ExceptionContext } from './apply.ts';
-import { compileException, identityResolver, imageFormsOf, matchesFinding, parsePurl, scopeOf } from './compile.ts';
+import { parsePurl } from '../vex/purl.ts';
+import { compileException, identityResolver, imageFormsOf, matchesFinding, scopeOf } from './compile.ts';
 import { normaliseImageReference } from './glob.ts';
 
 /**
