@@ -66,3 +66,21 @@ describe('database file', () => {
     assert.throws(() => VulnDb.open(other), { code: 'DB_SCHEMA', message: /schema 999/ });
   });
 });
+
+describe('damaged records', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vulndb-damaged-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a vulnerability record that does not inflate is a DbError, not a crash', () => {
+    const path = join(dir, 'd.db');
+    const w = new DbWriter(path);
+    w.addVuln({ id: 'CVE-2024-0001', aliases: [], ratings: [], sources: ['nvd'], description: 'x'.repeat(500) });
+    w.finish({ builtAt: '2024-01-01T00:00:00Z', toolVersion: 'test' });
+    const raw = new DatabaseSync(path);
+    raw.exec("UPDATE vulns SET data = X'00010203'");
+    raw.close();
+    const db = VulnDb.open(path);
+    assert.throws(() => db.vulns(['CVE-2024-0001']), { code: 'BAD_DB', message: /record of CVE-2024-0001 is damaged/ });
+    db.close();
+  });
+});

@@ -1,11 +1,12 @@
 /**
- * The compact JSON payload of an `affected` row. Most rows are one range "introduced 0, fixed X"
+ * Row payloads. An `affected` row holds compact JSON. Most rows are one range "introduced 0, fixed X"
  * (or "introduced 0", still open), so ranges are written as short arrays —
  * `["E","i:0","f:1.2-3"]` rather than `{"type":"ECOSYSTEM","events":[...]}` — which halves the
  * size of the largest table; reading restores the AffectedRecord shape exactly.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Severity } from '../match/types.ts';
-import type { AffectedRange, AffectedRecord, RangeEvent } from './types.ts';
+import type { AffectedRange, AffectedRecord, RangeEvent, VulnRecord } from './types.ts';
 
 type EventKey = keyof RangeEvent;
 const EVENT_CODES: Record<EventKey, string> = { introduced: 'i', fixed: 'f', last_affected: 'l', limit: 'x' };
@@ -61,4 +62,16 @@ export function decodeAffected(ecosystem: string, pkg: string, vulnId: string, s
   if (d.sev) rec.severity = d.sev;
   if (d.a) rec.advisory = d.a;
   return rec;
+}
+
+/** Largest vulnerability record a reader inflates (the writer caps descriptions and references). */
+const MAX_VULN_JSON = 1 << 20;
+
+/** A `vulns.data` value: the record's JSON (without its key), raw-deflated. */
+export function packVuln(json: string): Uint8Array {
+  return deflateRawSync(json, { level: 9 });
+}
+
+export function unpackVuln(id: string, data: Uint8Array): VulnRecord {
+  return { id, ...(JSON.parse(inflateRawSync(data, { maxOutputLength: MAX_VULN_JSON }).toString('utf8')) as Omit<VulnRecord, 'id'>) };
 }

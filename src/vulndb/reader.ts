@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import { DbError } from '../errors.ts';
-import { decodeAffected } from './payload.ts';
+import { decodeAffected, unpackVuln } from './payload.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import type { AffectedRecord, DbInfo, EpssRecord, FeedInfo, KevRecord, VulnRecord } from './types.ts';
 
@@ -91,8 +91,12 @@ export class VulnDb {
   vulns(ids: readonly string[]): Map<string, VulnRecord> {
     const out = new Map<string, VulnRecord>();
     if (ids.length === 0) return out;
-    for (const row of this.vulnStmt.all(JSON.stringify(ids)) as { id: string; data: string }[]) {
-      out.set(row.id, { id: row.id, ...(JSON.parse(row.data) as Omit<VulnRecord, 'id'>) });
+    for (const row of this.vulnStmt.all(JSON.stringify(ids)) as { id: string; data: Uint8Array }[]) {
+      try {
+        out.set(row.id, unpackVuln(row.id, row.data));
+      } catch (err) {
+        throw new DbError('BAD_DB', `${this.path}: the record of ${row.id} is damaged (${(err as Error).message}); rebuild or update the database`, { cause: err });
+      }
     }
     return out;
   }

@@ -5,8 +5,11 @@
  * Rows that the matcher reads in bulk hold a compact JSON payload: the matcher needs all of it
  * for every candidate row, and one column parse is cheaper than many column reads.
  */
-/** 2: compact ranges in `affected.data` (payload.ts); `vectors` in vulnerability records. */
-export const SCHEMA_VERSION = 2;
+/**
+ * 2: compact ranges in `affected.data` (payload.ts); `vectors` in vulnerability records.
+ * 3: `vulns.data` is raw-deflated JSON.
+ */
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -23,8 +26,10 @@ CREATE TABLE affected (
   PRIMARY KEY (ecosystem, package, vuln, source)
 ) WITHOUT ROWID;
 -- A rowid table: records average over a kilobyte, and WITHOUT ROWID tables move anything
--- past about a quarter page into overflow pages that are mostly empty.
-CREATE TABLE vulns (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+-- past about a quarter page into overflow pages that are mostly empty. \`data\` is the record's
+-- JSON, raw-deflated: descriptions and references are most of the file and halve compressed,
+-- and only the few vulnerabilities a scan finds are ever read.
+CREATE TABLE vulns (id TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE aliases (alias TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (alias, id)) WITHOUT ROWID;
 CREATE TABLE kev (cve TEXT PRIMARY KEY, date_added TEXT NOT NULL, due_date TEXT, ransomware INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;
