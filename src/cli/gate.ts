@@ -1,7 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import type { GateFormat } from '../gate/index.ts';
+import type { Discovery } from '../manifests/index.ts';
+import { VERSION } from './context.ts';
 import type { Io } from './context.ts';
-import { imageOptions } from './image-options.ts';
+import { imageOptions, inventoryOptionsFrom } from './image-options.ts';
 import type { ImageCliOptions } from './image-options.ts';
 import { writeOutput } from './output.ts';
 
@@ -16,7 +22,24 @@ export interface GateCliOptions extends ImageCliOptions {
   argocdInsecure?: boolean;
   argocdCaFile?: string;
   output?: string;
+  format: string;
+  policy?: string;
+  ignorefile?: string;
+  vex: string[];
+  db?: string;
+  dbMaxAge?: string;
+  namespace?: string;
+  namespaceLabels?: string;
+  namespaceLabelsFile?: string;
+  onError: string;
+  concurrency: string;
+  reportDir?: string;
+  terminationMessagePath?: string;
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+const DEFAULT_TERMINATION_LOG = '/dev/termination-log';
 
 /**
  * `portcullis gate [PATH...|-]`: find every image in the manifests (or those Argo CD is about to
@@ -36,7 +59,20 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
     .option('--plaintext', 'talk to the Argo CD API over plain HTTP')
     .option('--argocd-insecure', 'do not verify the Argo CD API server certificate')
     .option('--argocd-ca-file <pem>', 'CA certificates for the Argo CD API server')
-    .option('-o, --output <file>', 'write the output to a file instead of stdout');
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'junit', 'sarif']).default('table'))
+    .option('-o, --output <file>', 'write the output to a file instead of stdout')
+    .option('--policy <file>', 'policy file (ScanStatusThresholds, ContainerAdmissionPolicy, Exception); default: reject images whose status is Fail or Unknown')
+    .option('--ignorefile <file>', 'ignore file in .trivyignore or .trivyignore.yaml form')
+    .option('--vex <file>', 'OpenVEX or CycloneDX VEX document (repeatable)', collect, [] as string[])
+    .option('--db <path>', 'vulnerability database (default: $PORTCULLIS_DB or ~/.cache/portcullis/db/portcullis.db)')
+    .option('--db-max-age <duration>', 'warn when the database is older than this (e.g. 36h, 5d; 0: never)', '120h')
+    .option('-n, --namespace <ns>', 'namespace of objects that have none (default: the Argo CD application\'s destination)')
+    .option('--namespace-labels <k=v,...>', 'labels of namespaces the manifests do not define (for namespaceSelector)')
+    .option('--namespace-labels-file <file>', 'Namespace objects (kubectl get namespaces -o yaml) whose labels namespaceSelector sees')
+    .addOption(new Option('--on-error <action>', 'when an image cannot be judged (unreachable registry, failed scan)').choices(['block', 'allow']).default('block'))
+    .option('--concurrency <n>', 'images resolved and scanned at once', '4')
+    .option('--report-dir <dir>', 'write each image\'s JSON and HTML report and the run summary here')
+    .option('--termination-message-path <file>', `write a summary of at most 4096 bytes here (default: ${DEFAULT_TERMINATION_LOG} when running in a pod)`);
   imageOptions(cmd);
   cmd.action(async (paths: string[], opts: GateCliOptions) => {
     const manifests = await import('../manifests/index.ts');
@@ -51,8 +87,98 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
       setExit(0);
       return;
     }
-    throw new UsageError('NOT_IMPLEMENTED', 'gate: judging images is not wired yet (use --list-images)');
+    await judge(opts, io, setExit, discovery, {
+      source: opts.argocdApp ? (read as { origin: string }).origin : paths.join(' '),
+      ...('namespace' in read && read.namespace ? { namespace: read.namespace } : {}),
+    });
   });
+}
+
+async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => void, discovery: Discovery, from: { source: string; namespace?: string }): Promise<void> {
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('USAGE', `--concurrency: "${opts.concurrency}" is not a number from 1 to 64`);
+  const gate = await import('../gate/index.ts');
+  const policy = await import('../policy/index.ts');
+  const { RegistryClient } = await import('../image/index.ts');
+  const { VulnDb, dbPath, parseDuration } = await import('../vulndb/index.ts');
+  const { scanImage } = await import('../scan/index.ts');
+  const manifests = await import('../manifests/index.ts');
+
+  // Everything about the input first: flags, policy files, namespace labels, the database.
+  const dbMaxAgeMs = parseDuration(opts.dbMaxAge ?? '120h');
+  const inputs = await policy.loadScanPolicy({
+    ...(opts.policy ? { policyFile: opts.policy } : {}),
+    ...(opts.ignorefile ? { ignoreFile: opts.ignorefile } : {}),
+    vexFiles: opts.vex,
+  });
+  const fallbackLabels = opts.namespaceLabels !== undefined ? gate.parseLabelList(opts.namespaceLabels) : undefined;
+  const fileLabels = opts.namespaceLabelsFile
+    ? manifests.discoverImages((await manifests.readManifests([opts.namespaceLabelsFile])).objects).namespaces
+    : new Map<string, Record<string, string>>();
+  const db = VulnDb.open(dbPath(opts.db, io.env));
+  const clients = new Map<string, InstanceType<typeof RegistryClient>>();
+  const registryOptions = { ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}), env: io.env };
+  const inventory = inventoryOptionsFrom({ ...opts, quiet: true }, io, { update() {} });
+  const { policy: policySet, ...rest } = inputs;
+  let result;
+  try {
+    result = await gate.runGate(discovery, {
+      resolveDigest(ref) {
+        let client = clients.get(ref.registry);
+        if (!client) clients.set(ref.registry, client = new RegistryClient(ref.registry, registryOptions));
+        return client.resolveDigest(ref);
+      },
+      scan: (reference) => scanImage(reference, { ...inventory, db, dbMaxAgeMs }),
+    }, {
+      policy: policySet ?? policy.defaultPolicySet(),
+      inputs: rest,
+      ...(opts.namespace ?? from.namespace ? { defaultNamespace: (opts.namespace ?? from.namespace)! } : {}),
+      namespaceLabels: gate.namespaceLabelSource(fileLabels, fallbackLabels),
+      concurrency,
+      onError: opts.onError === 'allow' ? 'allow' : 'block',
+      source: from.source,
+    });
+  } finally {
+    db.close();
+  }
+  const reportOptions = { toolVersion: VERSION };
+  if (opts.reportDir) result = await gate.writeReportDir(opts.reportDir, result, reportOptions);
+  if (!opts.quiet) {
+    for (const w of result.warnings.slice(discovery.warnings.length)) io.stderr.write(`portcullis: warning: ${w}\n`);
+    if (opts.format !== 'table' || opts.output) io.stderr.write(`${gate.verdictLine(result)}\n`);
+  }
+  await writeOutput(io, await gate.renderGate(opts.format as GateFormat, result, reportOptions), opts.output);
+  const terminationPath = opts.terminationMessagePath ?? (io.env.KUBERNETES_SERVICE_HOST && existsSync(DEFAULT_TERMINATION_LOG) ? DEFAULT_TERMINATION_LOG : undefined);
+  if (terminationPath) {
+    await writeFile(terminationPath, gate.terminationMessage(result, reportLocation(opts, io)));
+  }
+  setExit(result.exitCode);
+}
+
+/** Where a person finds the full report after the hook pod failed: the report dir, else the pod's log. */
+function reportLocation(opts: GateCliOptions, io: Io): string {
+  let namespace = io.env.POD_NAMESPACE ?? '';
+  try {
+    namespace ||= readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim();
+  } catch {
+    // not in a pod, or no service account token mounted
+  }
+  const pod = io.env.HOSTNAME && io.env.KUBERNETES_SERVICE_HOST ? io.env.HOSTNAME : undefined;
+  const logs = pod ? `kubectl logs${namespace ? ` -n ${namespace}` : ''} ${pod}` : 'the gate\'s output';
+  return opts.reportDir ? `${opts.reportDir}/summary.json (and per image JSON/HTML); ${logs}` : logs;
+}
+
+/**
+ * The application's name, or Argo CD's tracking id of the hook itself (read through the downward
+ * API: `[appNamespace_]app:group/Kind:namespace/name`, possibly followed by the instance label's
+ * value), so one hook manifest works in every application without naming it.
+ */
+export function parseAppName(value: string): { app: string; appNamespace?: string } {
+  const head = value.includes(':') ? value.slice(0, value.indexOf(':')) : value;
+  if (head === '') throw new UsageError('USAGE', '--argocd-app: empty application name (is the tracking annotation or ARGOCD_APP_NAME set?)');
+  // Application names are DNS subdomains (no "_"): an underscore separates the namespace.
+  const us = head.indexOf('_');
+  return us > 0 ? { app: head.slice(us + 1), appNamespace: head.slice(0, us) } : { app: head };
 }
 
 /** Argo CD mode: where the argocd CLI finds its server, token and options, flags first. */
@@ -60,11 +186,13 @@ async function fetchFromArgoCd(opts: GateCliOptions, io: Io) {
   const { argoCdOptsFromEnv, fetchArgoCdManifests } = await import('../manifests/index.ts');
   const fromEnv = argoCdOptsFromEnv(io.env.ARGOCD_OPTS);
   const revision = opts.revision ?? (io.env.ARGOCD_APP_REVISION || undefined);
+  const { app, appNamespace } = parseAppName(opts.argocdApp!);
+  const namespace = opts.appNamespace ?? appNamespace;
   return fetchArgoCdManifests({
-    app: opts.argocdApp!,
+    app,
     server: opts.argocdServer ?? io.env.ARGOCD_SERVER ?? '',
     token: io.env.ARGOCD_AUTH_TOKEN ?? '',
-    ...(opts.appNamespace ? { appNamespace: opts.appNamespace } : {}),
+    ...(namespace ? { appNamespace: namespace } : {}),
     ...(revision ? { revision } : {}),
     ...(opts.plaintext || fromEnv.plaintext ? { plaintext: true } : {}),
     ...(opts.argocdInsecure || fromEnv.insecure ? { insecure: true } : {}),

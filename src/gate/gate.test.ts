@@ -1,0 +1,225 @@
+/**
+ * `portcullis gate` end to end: a real registry (docker-registry on loopback) serving images
+ * whose package databases are real Debian stanzas, a vulnerability DB built from the shared feed
+ * samples, the real scan and policy stages. Images that pass, one that fails, a tag that moves
+ * between two runs (the digest judged is the one the registry serves now), an unreachable
+ * registry (exit 2, or 0 with --on-error allow), namespace-selected policies, reports and the
+ * termination message.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { buildImage } from '../../test/image-builder.ts';
+import type { BuiltImage } from '../../test/image-builder.ts';
+import { pushImage, startRegistry } from '../../test/registry.ts';
+import type { TestRegistry } from '../../test/registry.ts';
+import { scratchDirs } from '../../test/scratch.ts';
+import { needs } from '../../test/tools.ts';
+import { main } from '../cli/main.ts';
+import { BUSTER_OS_RELEASE, buildSampleDb, busterImage, kevCves } from '../scan/test-fixtures.ts';
+
+const kev = kevCves();
+import type { GateResult } from './index.ts';
+
+const { root, fresh } = scratchDirs('portcullis-gate-test');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (add: (s: string) => void) => new Writable({ write(chunk: Buffer, _e, cb) { add(chunk.toString()); cb(); } });
+  const code = await main(args, { stdout: sink((s) => { stdout += s; }), stderr: sink((s) => { stderr += s; }), env: { HOME: root, PATH: process.env.PATH } });
+  return { code, stdout, stderr };
+}
+
+/** A Debian 10 base with no packages installed: nothing to match, so it passes. */
+const cleanImage = (marker: string): Promise<BuiltImage> => buildImage({ layers: [
+  [{ path: 'etc/os-release', content: BUSTER_OS_RELEASE }, { path: 'etc/debian_version', content: '10.13\n' }],
+  [{ path: 'var/lib/dpkg/status', content: '' }, { path: `etc/marker-${marker}`, content: marker }],
+] });
+
+const deployment = (name: string, namespace: string, images: Record<string, string>, labels: Record<string, string> = { app: name }) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+  labels: ${JSON.stringify(labels)}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+${Object.entries(images).map(([c, i]) => `        - {name: ${c}, image: "${i}"}`).join('\n')}
+`;
+
+describe('gate end to end', { skip: needs('docker-registry', 'skopeo', 'dpkg') }, () => {
+  let reg: TestRegistry;
+  let dbFile = '';
+  let cache = '';
+  const digests: Record<string, string> = {};
+  let vuln: BuiltImage;
+
+  before(async () => {
+    dbFile = await buildSampleDb(fresh('db'));
+    cache = fresh('cache');
+    reg = await startRegistry();
+    vuln = await busterImage();
+    const clean = await cleanImage('clean');
+    digests.clean = await pushImage(reg, 'team/clean:1', clean);
+    digests.sidecar = await pushImage(reg, 'team/sidecar:2', await cleanImage('sidecar'));
+    digests.vuln = await pushImage(reg, 'team/vuln:1', vuln);
+    digests.movingBefore = await pushImage(reg, 'team/moving:1', clean);
+    thresholds = join(fresh('policy'), 'thresholds.yaml');
+    await writeFile(thresholds, THRESHOLDS);
+  });
+  after(async () => { await reg?.stop(); });
+
+  // The feed samples carry no CVSS for these packages, but some of their CVEs are in CISA's KEV
+  // catalogue sample: a policy that fails on known exploitation fails the Debian 10 image.
+  const THRESHOLDS = 'apiVersion: portcullis.dev/v1\nkind: ScanStatusThresholds\nmetadata: {name: kev}\nspec:\n  failOnKev: true\n';
+  let thresholds = '';
+  const gate = (manifests: string, ...args: string[]) =>
+    cli(['gate', manifests, '--db', dbFile, '--cache-dir', cache, '-q', ...(args.includes('--policy') ? [] : ['--policy', thresholds]), ...args]);
+  const write = async (name: string, text: string) => {
+    const f = join(fresh('m'), name);
+    await writeFile(f, text);
+    return f;
+  };
+
+  it('allows a set of passing images (exit 0), each distinct digest scanned once', async () => {
+    const f = await write('ok.yaml', deployment('web', 'shop', { web: `${reg.host}/team/clean:1`, sidecar: `${reg.host}/team/sidecar:2` })
+      + deployment('api', 'shop', { api: `${reg.host}/team/clean:1` }));
+    const r = await gate(f, '--format', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as GateResult;
+    assert.equal(out.verdict, 'Allowed');
+    assert.deepEqual(out.counts, { images: 3, distinct: 2, rejected: 0, warned: 0, errors: 0 });
+    assert.deepEqual(out.images.map((i) => [i.name, i.container, i.digest, i.status, i.action]), [
+      ['web', 'web', digests.clean, 'Pass', 'Allow'],
+      ['web', 'sidecar', digests.sidecar, 'Pass', 'Allow'],
+      ['api', 'api', digests.clean, 'Pass', 'Allow'],
+    ]);
+  });
+
+  it('rejects a failing image (exit 1), naming the digest, the rule and the worst findings', async () => {
+    const f = await write('bad.yaml', deployment('web', 'shop', { web: `${reg.host}/team/clean:1`, legacy: `${reg.host}/team/vuln:1` }));
+    const r = await gate(f, '--format', 'json');
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as GateResult;
+    assert.equal(out.verdict, 'Rejected');
+    const bad = out.images.find((i) => i.container === 'legacy')!;
+    assert.equal(bad.digest, digests.vuln);
+    assert.equal(bad.pinned, `${reg.host}/team/vuln@${digests.vuln}`);
+    assert.equal(bad.status, 'Fail');
+    assert.equal(bad.action, 'Reject');
+    assert.equal(bad.rule, "Action 'Reject' enforced by ContainerPolicy portcullis-default rule index 0");
+    assert.ok(bad.worst.length > 0 && bad.worst.length <= 3);
+    assert.match(bad.reasons[0]!, /KEV/);
+    assert.ok(bad.worst.some((f) => kev.has(f.id)), 'a known exploited finding is among the worst');
+    const table = await gate(f);
+    assert.equal(table.code, 1);
+    assert.match(table.stdout, new RegExp(`Deployment shop/web +legacy +${reg.host}/team/vuln:1@sha256:${digests.vuln!.slice(7, 19)} +Fail→Reject +CVE-`));
+    assert.match(table.stdout, /portcullis gate: REJECTED: 2 images \(2 distinct digests scanned\), 1 rejected; policy .*thresholds\.yaml\n$/);
+  });
+
+  it('judges the digest a moved tag points at now', async () => {
+    const f = await write('moving.yaml', deployment('web', 'shop', { web: `${reg.host}/team/moving:1` }));
+    const before = JSON.parse((await gate(f, '--format', 'json')).stdout) as GateResult;
+    assert.equal(before.images[0]!.digest, digests.movingBefore);
+    assert.equal(before.verdict, 'Allowed');
+    const moved = await pushImage(reg, 'team/moving:1', vuln);
+    assert.notEqual(moved, digests.movingBefore);
+    const r = await gate(f, '--format', 'json');
+    assert.equal(r.code, 1);
+    const after = JSON.parse(r.stdout) as GateResult;
+    assert.equal(after.images[0]!.digest, moved);
+    assert.equal(after.images[0]!.action, 'Reject');
+  });
+
+  it('an image that cannot be judged blocks (exit 2) unless --on-error allow; a rejection still wins', async () => {
+    const unreachable = await write('down.yaml', deployment('web', 'shop', { web: `${reg.host}/team/clean:1`, gone: '127.0.0.1:1/team/gone:1' }));
+    const r = await gate(unreachable, '--format', 'json');
+    assert.equal(r.code, 2, r.stderr);
+    const out = JSON.parse(r.stdout) as GateResult;
+    assert.equal(out.verdict, 'Undecided');
+    assert.match(out.images[1]!.error!, /^could not resolve 127\.0\.0\.1:1\/team\/gone:1: /);
+    const allowed = await gate(unreachable, '--on-error', 'allow', '--format', 'json');
+    assert.equal(allowed.code, 0);
+    assert.match((JSON.parse(allowed.stdout) as GateResult).warnings.join(), /1 image could not be judged and was let through/);
+    const missing = await write('missing.yaml', deployment('web', 'shop', { x: `${reg.host}/team/nope:1`, y: `${reg.host}/team/vuln:1` }));
+    assert.equal((await gate(missing)).code, 1, 'a rejection is certain even when another image could not be judged');
+    const templated = await write('tpl.yaml', deployment('web', 'shop', { x: '{{ .Values.image }}' }));
+    const t = await gate(templated, '--format', 'json');
+    assert.equal(t.code, 2);
+    assert.match((JSON.parse(t.stdout) as GateResult).images[0]!.error!, /^not an image reference: /);
+  });
+
+  it('ContainerAdmissionPolicy per workload: namespaceSelector from Namespace objects, --namespace-labels, and selector on workload labels', async () => {
+    const policy = await write('policy.yaml', `${THRESHOLDS}---
+apiVersion: containersecurity.tigera.io/v1beta1
+kind: ContainerAdmissionPolicy
+metadata: {name: prod-rejects-failed}
+spec:
+  selector: all()
+  namespaceSelector: env == "prod"
+  order: 10
+  rules:
+    - action: Reject
+      imageScanStatus: {operator: IsOneOf, values: [Fail]}
+---
+apiVersion: containersecurity.tigera.io/v1beta1
+kind: ContainerAdmissionPolicy
+metadata: {name: legacy-exempt}
+spec:
+  selector: tier == "legacy"
+  namespaceSelector: all()
+  order: 5
+  rules:
+    - action: Allow
+`);
+    const set = await write('ns.yaml', `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {env: prod}}
+${deployment('web', 'shop', { web: `${reg.host}/team/vuln:1` })}${deployment('old', 'shop', { old: `${reg.host}/team/vuln:1` }, { app: 'old', tier: 'legacy' })}${deployment('try', 'sandbox', { t: `${reg.host}/team/vuln:1` })}`);
+    const r = await gate(set, '--policy', policy, '--format', 'json');
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as GateResult;
+    assert.deepEqual(out.images.map((i) => [i.namespace, i.name, i.action, i.policy]), [
+      ['shop', 'web', 'Reject', 'prod-rejects-failed'],
+      ['shop', 'old', 'Warn', 'legacy-exempt'],
+      ['sandbox', 'try', 'Warn', null],
+    ]);
+    assert.equal(out.counts.distinct, 1);
+    const labelled = await gate(await write('sb.yaml', deployment('try', 'sandbox', { t: `${reg.host}/team/vuln:1` })), '--policy', policy, '--namespace-labels', 'env=prod');
+    assert.equal(labelled.code, 1, '--namespace-labels gives namespaces the manifests do not define their labels');
+  });
+
+  it('--report-dir: per-image JSON and HTML reports and the run summary; the termination message stays within 4096 bytes', async () => {
+    const f = await write('bad.yaml', deployment('web', 'shop', { web: `${reg.host}/team/clean:1`, legacy: `${reg.host}/team/vuln:1` }));
+    const dir = fresh('reports');
+    const term = join(fresh('term'), 'termination-log');
+    const r = await gate(f, '--report-dir', dir, '--termination-message-path', term, '--format', 'sarif');
+    assert.equal(r.code, 1);
+    const sarif = JSON.parse(r.stdout) as { version: string; runs: unknown[] };
+    assert.equal(sarif.version, '2.1.0');
+    assert.equal(sarif.runs.length, 2);
+    const files = readdirSync(dir).sort();
+    assert.ok(files.includes('summary.json') && files.includes('summary.txt'));
+    assert.equal(files.filter((x) => x.endsWith('.html')).length, 2);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as GateResult;
+    const report = summary.images.find((i) => i.container === 'legacy')!.report!;
+    assert.equal((JSON.parse(readFileSync(join(dir, report), 'utf8')) as { artifact: { digest: string } }).artifact.digest, digests.vuln);
+    assert.ok(existsSync(term) && statSync(term).size <= 4096);
+    const msg = readFileSync(term, 'utf8');
+    assert.match(msg, /^portcullis gate: REJECTED: /);
+    assert.match(msg, new RegExp(`✗ ${reg.host}/team/vuln:1@${digests.vuln}\\n  in Deployment shop/web \\(legacy\\)\\n  status Fail: Action 'Reject' enforced by ContainerPolicy portcullis-default rule index 0\\n  - CVE-`));
+    assert.match(msg, new RegExp(`full report: ${dir}/summary.json`));
+    const junit = await gate(f, '--format', 'junit');
+    assert.match(junit.stdout, /^<\?xml/);
+    assert.equal((junit.stdout.match(/<testsuite /g) ?? []).length, 2);
+  });
+});

@@ -1,0 +1,10 @@
+/** The sync-time gate: discovered images → digests → scans → policy → one verdict, explained. */
+export { DEFAULT_ADMISSION_POLICY_YAML, runGate } from './run.ts';
+export type { GateDeps, GateOptions } from './run.ts';
+export { GATE_FORMATS, gateJson, gateSarif, renderGate, reportBaseName, writeReportDir } from './output.ts';
+export type { GateFormat } from './output.ts';
+export { summaryTable, terminationMessage, TERMINATION_MESSAGE_LIMIT, verdictLine, workloadName } from './summary.ts';
+export { mapSettled } from './pool.ts';
+export type { GateImage, GateResult, GateVerdict } from './types.ts';
+export { WORST_FINDINGS } from './types.ts';
+export { namespaceLabelSource, parseLabelList } from './namespaces.ts';
