@@ -38,6 +38,17 @@ function applicableFix(scheme: string, version: string, fixes: string[]): string
 }
 
 /**
+ * Most rows are one range "introduced X, fixed Y" and nothing else: a version inside it is below
+ * Y, so Y is the fix without comparing anything.
+ */
+function simpleFix(row: AffectedRecord): string | undefined {
+  if (row.versions?.length || row.ranges?.length !== 1) return undefined;
+  const events = row.ranges[0]!.events;
+  if (events.length !== 2 || events[0]!.introduced === undefined || events[1]!.fixed === undefined) return undefined;
+  return row.fixed === undefined || row.fixed === events[1]!.fixed ? events[1]!.fixed : undefined;
+}
+
+/**
  * The installed version must be readable in the scheme (the caller checks once per package).
  * A bound the source wrote that the scheme cannot read never hides a finding: an unreadable
  * fix leaves the version affected (as the versions stage does for range events).
@@ -50,16 +61,18 @@ function below(scheme: string, version: string, fixed: string): boolean {
   }
 }
 
+const NOT_AFFECTED: Verdict = Object.freeze({ affected: false });
+
 export function evaluateRow(scheme: string, version: string, row: AffectedRecord): Verdict {
-  if (row.status === 'not_affected') return { affected: false };
+  if (row.status === 'not_affected') return NOT_AFFECTED;
   const hasRanges = (row.ranges?.length ?? 0) > 0 || (row.versions?.length ?? 0) > 0;
   let affected: boolean;
   if (hasRanges) affected = affects(scheme, version, row.ranges, row.versions);
   else if (row.fixed) affected = below(scheme, version, row.fixed);
   else affected = true; // no ranges and no fix: every version, as the status says
-  if (!affected) return { affected: false };
+  if (!affected) return NOT_AFFECTED;
   if (row.status === 'fixed') {
-    const fix = applicableFix(scheme, version, fixedVersionsOf(row));
+    const fix = simpleFix(row) ?? applicableFix(scheme, version, fixedVersionsOf(row));
     // In a range with no fix above the installed version: a branch the fix never reached.
     return fix ? { affected: true, status: 'fixed', fixedVersion: fix } : { affected: true, status: 'affected' };
   }

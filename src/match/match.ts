@@ -14,7 +14,7 @@ import type { Verdict } from './evaluate.ts';
 import type { FamilyMatcher } from './family.ts';
 import { languageMatcher } from './language.ts';
 import { rpmMatcher } from './rpm.ts';
-import { chooseSeverity, cvssList } from './severity.ts';
+import { byCodePoint, chooseSeverity, cvssList } from './severity.ts';
 import { SEVERITIES } from './types.ts';
 import type { Finding, FindingStatus } from './types.ts';
 import { compare, schemeOf, unreadable } from './versions.ts';
@@ -63,9 +63,11 @@ function targetsOf(packages: readonly Package[], os: OSInfo | undefined, warn: (
   const out: Target[] = [];
   const noRelease = new Set<string>();
   const noScheme = new Set<string>();
+  const families = new Map<string, { matcher?: FamilyMatcher; scheme?: string }>();
   for (const pkg of packages) {
-    const matcher = matcherFor(pkg.ecosystem);
-    const scheme = schemeOf(pkg.ecosystem);
+    let family = families.get(pkg.ecosystem);
+    if (!family) families.set(pkg.ecosystem, (family = { matcher: matcherFor(pkg.ecosystem), scheme: schemeOf(pkg.ecosystem) }));
+    const { matcher, scheme } = family;
     if (!matcher || !scheme) continue;
     const keys = matcher.keys(pkg, os);
     if (keys.length === 0) {
@@ -135,6 +137,7 @@ interface Decision {
  * and the highest fix (the version every source agrees is fixed).
  */
 function decide(target: Target, hits: readonly Hit[]): Decision | undefined {
+  if (!hits.some((h) => h.verdict.affected)) return undefined; // the common case, decided cheaply
   let deciding = hits;
   if (target.matcher.kind === 'os') {
     const best = Math.min(...hits.map((h) => target.matcher.sourceRank(h.row.source)));
@@ -155,6 +158,42 @@ function decide(target: Target, hits: readonly Hit[]): Decision | undefined {
     ids: [...new Set(hits.map((h) => h.row.vulnId))],
   };
   if (chosen.verdict.fixedVersion) out.fixedVersion = chosen.verdict.fixedVersion;
+  return out;
+}
+
+interface Described {
+  ratings: VulnRecord['ratings'];
+  aliases: string[];
+  cvss: Finding['cvss'];
+  kev: boolean;
+  epss?: EpssRecord;
+  title?: string;
+  description?: string;
+  cwes: string[];
+  publishedAt?: string;
+  references: string[];
+}
+
+/** What every source says about one vulnerability: texts, ratings, CVSS, KEV and EPSS (by its CVE IDs). */
+function describeVuln(records: readonly VulnRecord[], aliases: string[], id: string, kev: Map<string, KevRecord>, epss: Map<string, EpssRecord>): Described {
+  const ratings = records.flatMap((v) => v.ratings);
+  const cveIds = [id, ...aliases].filter(isCve);
+  const e = cveIds.map((c) => epss.get(c)).find((x) => x !== undefined);
+  const out: Described = {
+    ratings,
+    aliases,
+    cvss: cvssList(ratings),
+    kev: cveIds.some((c) => kev.has(c)),
+    cwes: [...new Set(records.flatMap((v) => v.cwes ?? []))],
+    references: [...new Set(records.flatMap((v) => v.references ?? []))],
+  };
+  if (e) out.epss = e;
+  const title = records.find((v) => v.title)?.title;
+  if (title) out.title = title;
+  const description = records.find((v) => v.description)?.description;
+  if (description) out.description = description;
+  const published = records.map((v) => v.published).filter((p): p is string => Boolean(p)).sort()[0];
+  if (published) out.publishedAt = published;
   return out;
 }
 
@@ -213,42 +252,52 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
   const vulnIds = new Set<string>();
   for (const d of decided) for (const id of [d.id, ...d.decision.ids]) vulnIds.add(id);
   const vulns = db.vulns([...vulnIds]);
-  const cves = new Set<string>();
-  const related = (d: (typeof decided)[number]): VulnRecord[] =>
-    [d.id, ...d.decision.ids].map((id) => vulns.get(id)).filter((v): v is VulnRecord => v !== undefined);
-  const aliasesOf = (d: (typeof decided)[number]): string[] => {
-    const out = new Set<string>();
-    for (const id of d.decision.ids) out.add(id);
-    for (const v of related(d)) for (const a of v.aliases) out.add(a);
+  // The records that describe each finding's vulnerability: its canonical ID's, then the others'.
+  const related = decided.map((d) => {
+    const out: VulnRecord[] = [];
+    for (const id of new Set([d.id, ...d.decision.ids])) {
+      const v = vulns.get(id);
+      if (v) out.push(v);
+    }
+    return out;
+  });
+  const aliasCache = decided.map((d, i) => {
+    const out = new Set<string>(d.decision.ids);
+    for (const v of related[i]!) for (const a of v.aliases) out.add(a);
     out.delete(d.id);
     return [...out].sort();
-  };
-  const aliasCache = decided.map(aliasesOf);
+  });
+  const cves = new Set<string>();
   decided.forEach((d, i) => {
     for (const id of [d.id, ...aliasCache[i]!]) if (isCve(id)) cves.add(id);
   });
   const kev = db.kev([...cves]);
   const epss = db.epss([...cves]);
 
+  // What describes a vulnerability is the same for every package it is found in: work it out once.
+  const described = new Map<string, Described>();
+  const describe = (i: number): Described => {
+    const d = decided[i]!;
+    const key = [d.id, ...d.decision.ids].join(' ');
+    let out = described.get(key);
+    if (!out) described.set(key, (out = describeVuln(related[i]!, aliasCache[i]!, d.id, kev, epss)));
+    return out;
+  };
+
   const findings = decided.map((d, i): Finding => {
     const { target, decision } = d;
-    const records = related(d);
-    const ratings = records.flatMap((v) => v.ratings);
+    const info = describe(i);
     const vendor = target.matcher.vendor?.(target.pkg);
     const choice = chooseSeverity({
-      ratings,
+      ratings: info.ratings,
       kind: target.matcher.kind,
       ...(vendor ? { vendor } : {}),
       ...(vendor && decision.row.severity ? { distribution: { source: vendor, severity: decision.row.severity } } : {}),
       ...(!vendor && decision.row.severity ? { distribution: { source: publisherOfRow(decision.row), severity: decision.row.severity } } : {}),
     });
-    const aliases = aliasCache[i]!;
-    const cveIds = [d.id, ...aliases].filter(isCve);
-    const k = cveIds.find((c) => kev.has(c));
-    const e = cveIds.map((c) => epss.get(c)).find((x) => x !== undefined);
     const f: Finding = {
       id: d.id,
-      aliases,
+      aliases: info.aliases,
       package: target.pkg.name,
       purl: target.pkg.purl,
       ecosystem: target.pkg.ecosystem,
@@ -256,28 +305,23 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
       status: decision.status,
       severity: choice.severity,
       severities: choice.severities,
-      cvss: cvssList(ratings),
-      kev: k !== undefined,
+      cvss: info.cvss,
+      kev: info.kev,
       sources: decision.sources,
     };
     if (decision.fixedVersion) f.fixedVersion = decision.fixedVersion;
-    if (e) {
-      f.epss = e.score;
-      f.epssPercentile = e.percentile;
+    if (info.epss) {
+      f.epss = info.epss.score;
+      f.epssPercentile = info.epss.percentile;
     }
-    const title = records.map((v) => v.title).find(Boolean);
-    if (title) f.title = title;
-    const description = records.map((v) => v.description).find(Boolean);
-    if (description) f.description = description;
-    const cwes = [...new Set(records.flatMap((v) => v.cwes ?? []))];
-    if (cwes.length) f.cwes = cwes;
-    const published = records.map((v) => v.published).filter((p): p is string => Boolean(p)).sort()[0];
-    if (published) f.publishedAt = published;
-    const references = [...new Set(records.flatMap((v) => v.references ?? []))];
-    if (references.length) f.references = references;
+    if (info.title) f.title = info.title;
+    if (info.description) f.description = info.description;
+    if (info.cwes.length) f.cwes = info.cwes;
+    if (info.publishedAt) f.publishedAt = info.publishedAt;
+    if (info.references.length) f.references = info.references;
     if (target.pkg.layer) f.layer = target.pkg.layer;
     return f;
   });
   return findings.sort((a, b) =>
-    SEVERITY_RANK.get(a.severity)! - SEVERITY_RANK.get(b.severity)! || a.package.localeCompare(b.package) || a.id.localeCompare(b.id));
+    SEVERITY_RANK.get(a.severity)! - SEVERITY_RANK.get(b.severity)! || byCodePoint(a.package, b.package) || byCodePoint(a.id, b.id));
 }

@@ -17,6 +17,9 @@
 import type { Rating } from '../vulndb/index.ts';
 import type { Cvss, Severity } from './types.ts';
 
+/** Plain code-point order: the same in every locale, and far cheaper than localeCompare. */
+export const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const VERSION_RANK: Record<string, number> = { '3.1': 0, '3.0': 0, '4.0': 1, '2.0': 2 };
 const versionRank = (r: Rating): number => (r.cvss ? (VERSION_RANK[r.cvss.version] ?? 3) : 4);
 
@@ -83,5 +86,5 @@ export function cvssList(ratings: readonly Rating[]): Cvss[] {
     if (!r.cvss || out.some((c) => c.source === r.cvss!.source && c.vector === r.cvss!.vector)) continue;
     out.push({ source: r.cvss.source, version: r.cvss.version, vector: r.cvss.vector, score: r.cvss.score });
   }
-  return out.sort((a, b) => Number(b.source === 'nvd') - Number(a.source === 'nvd') || a.source.localeCompare(b.source) || a.version.localeCompare(b.version));
+  return out.sort((a, b) => Number(b.source === 'nvd') - Number(a.source === 'nvd') || byCodePoint(a.source, b.source) || byCodePoint(a.version, b.version));
 }
