@@ -18,8 +18,10 @@
  *   });
  *
  *   startRegistry({ auth: { users: { alice: 's3cret' }, anonymousPull: false } })  // token auth
+ *   startRegistry({ basicAuth: { bob: 'pw' } })  // htpasswd Basic auth (needs('htpasswd'))
  *   startRegistry({ tls: true })     // HTTPS; reg.caFile is the PEM of the CA that signed it
  *
+ * `pullImage(ref, openOptions)` resolves an image and reads every layer through our client.
  * With auth, `pushImage` uses the first user; `reg.tokenRequests` records what the token server
  * was asked (user, scopes), so tests can check token reuse. `startFaultProxy` (in
  * test/registry-proxy.ts) puts a loopback proxy in front of a registry to inject faults.
@@ -36,6 +38,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuiltImage, BuiltIndex } from './image-builder.ts';
+import { openImage, parseImageRef } from '../src/image/index.ts';
+import type { OpenOptions, Platform, ResolvedImage } from '../src/image/index.ts';
 
 export interface TokenAuthOptions {
   /** user → password accepted by the token server (Basic auth on the token request). */
@@ -50,6 +54,8 @@ export interface TokenAuthOptions {
 
 export interface StartRegistryOptions {
   auth?: TokenAuthOptions;
+  /** Basic auth (htpasswd, bcrypt): user → password. Needs `htpasswd` (apache2-utils). */
+  basicAuth?: Record<string, string>;
   /** Serve HTTPS with a certificate for 127.0.0.1 signed by a fresh CA (see `caFile`). */
   tls?: boolean;
 }
@@ -249,6 +255,16 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   try {
     if (options.auth) token = await startTokenServer(dir, options.auth, tokenRequests);
     if (options.tls) certs = makeCertificates(dir);
+    let htpasswd: string | undefined;
+    if (options.basicAuth) {
+      htpasswd = join(dir, 'htpasswd');
+      const lines = Object.entries(options.basicAuth).map(([user, password]) => {
+        const r = spawnSync('htpasswd', ['-nbB', user, password], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`htpasswd failed: ${r.stderr}`);
+        return r.stdout.trim();
+      });
+      await writeFile(htpasswd, `${lines.join('\n')}\n`);
+    }
     const lines = [
       'version: 0.1',
       'log:',
@@ -264,6 +280,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       `  addr: 127.0.0.1:${port}`,
       `  secret: ${randomBytes(16).toString('hex')}`,
       ...(certs ? ['  tls:', `    certificate: ${certs.certFile}`, `    key: ${certs.keyFile}`] : []),
+      ...(htpasswd ? ['auth:', '  htpasswd:', '    realm: portcullis-test', `    path: ${htpasswd}`] : []),
       ...(token ? ['auth:', '  token:', `    realm: ${token.realm}`, `    service: ${SERVICE}`, `    issuer: ${ISSUER}`, `    rootcertbundle: ${token.certFile}`] : []),
     ];
     const config = join(dir, 'config.yml');
@@ -273,7 +290,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     child.stderr!.on('data', (c: Buffer) => { if (err.length < 20_000) err += c.toString(); });
     const url = `${certs ? 'https' : 'http'}://127.0.0.1:${port}`;
     await waitReady(url, child, () => err, certs?.caFile);
-    const users = Object.entries(options.auth?.users ?? {});
+    const users = Object.entries(options.auth?.users ?? options.basicAuth ?? {});
     const proc = child;
     return {
       host: `127.0.0.1:${port}`,
@@ -344,5 +361,25 @@ export async function pushImage(registry: { host: string; credentials?: { userna
     return digest;
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Pull an image the way a scan does — resolve the platform, then read every layer through the
+ * verifying stream — and return what was read.
+ */
+export async function pullImage(reference: string, options: OpenOptions = {}, platform: Platform = { os: 'linux', architecture: 'amd64' }): Promise<{ image: ResolvedImage; layers: Buffer[] }> {
+  const source = await openImage(parseImageRef(reference), options);
+  try {
+    const image = await source.resolve(platform);
+    const layers: Buffer[] = [];
+    for (const l of image.layers) {
+      const chunks: Buffer[] = [];
+      for await (const c of await source.openBlob(l.descriptor)) chunks.push(c as Buffer);
+      layers.push(Buffer.concat(chunks));
+    }
+    return { image, layers };
+  } finally {
+    await source.close();
   }
 }

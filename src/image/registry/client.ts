@@ -240,11 +240,12 @@ export class RegistryClient {
     return digest;
   }
 
-  /** Every tag of a repository (following Link pagination), at most `max`. */
-  async listTags(repository: string, max = MAX_TAGS): Promise<string[]> {
+  /** Every tag of a repository (following Link pagination, `pageSize` per request), at most `max`. */
+  async listTags(repository: string, options: { max?: number; pageSize?: number } = {}): Promise<string[]> {
     const what = `${this.registry}/${repository} tags`;
+    const max = options.max ?? MAX_TAGS;
     const tags: string[] = [];
-    let path: string | URL = `/v2/${repository}/tags/list?n=1000`;
+    let path: string | URL = `/v2/${repository}/tags/list?n=${options.pageSize ?? 1000}`;
     for (let page = 0; page < 1000; page++) {
       const res = await this.request({ method: 'GET', path, what, repository });
       if (res.status !== 200) throw await this.failure(res, what);

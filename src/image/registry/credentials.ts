@@ -116,10 +116,18 @@ export async function runCredentialHelper(name: string, server: string, options:
   const result = await new Promise<{ code: number | null; out: string; err?: NodeJS.ErrnoException; timedOut: boolean }>((resolve) => {
     let out = '';
     let timedOut = false;
-    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+    // Its own process group, so a helper that hangs is killed with whatever it started.
+    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env, detached: true });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ code: null, out, timedOut });
     }, timeout);
     const collect = (c: Buffer) => {
       if (out.length < MAX_HELPER_OUTPUT) out += c.toString('utf8');

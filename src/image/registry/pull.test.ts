@@ -6,24 +6,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildImage, buildIndex } from '../../../test/image-builder.ts';
 import type { BuiltImage } from '../../../test/image-builder.ts';
-import { pushImage, startRegistry } from '../../../test/registry.ts';
+import { pullImage, pushImage, startRegistry } from '../../../test/registry.ts';
 import type { TestRegistry } from '../../../test/registry.ts';
 import { needs } from '../../../test/tools.ts';
 import { RegistryError } from '../../errors.ts';
 import { openImage, parseImageRef, RegistryClient } from '../index.ts';
-import type { ImageSource } from '../index.ts';
 
 const skip = needs('docker-registry', 'skopeo');
-
-async function readAll(source: ImageSource, image: Awaited<ReturnType<ImageSource['resolve']>>): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for (const layer of image.layers) {
-    const chunks: Buffer[] = [];
-    for await (const c of await source.openBlob(layer.descriptor)) chunks.push(c as Buffer);
-    out.push(Buffer.concat(chunks));
-  }
-  return out;
-}
 
 function osRelease(id: string): Buffer {
   return Buffer.from(`ID=${id}\nVERSION_ID="12"\n`);
@@ -47,17 +36,14 @@ describe('registry pulls', { skip }, () => {
   after(() => reg?.stop());
 
   test('by tag: manifest, config and verified layers', async () => {
-    const source = await openImage(parseImageRef(`${reg.host}/team/app:1.0`));
-    try {
-      const image = await source.resolve({ os: 'linux', architecture: 'amd64' });
+    const { image, layers } = await pullImage(`${reg.host}/team/app:1.0`);
+    {
       assert.equal(image.manifestDigest, amd64.manifestDigest);
       assert.equal(image.repoDigest, amd64.manifestDigest);
       assert.equal(image.indexDigest, undefined);
       assert.equal(image.configDigest, amd64.configDescriptor.digest);
       assert.deepEqual(image.layers.map((l) => l.diffId), amd64.layers.map((l) => l.diffId));
-      assert.deepEqual(await readAll(source, image), amd64.layers.map((l) => l.blob));
-    } finally {
-      await source.close();
+      assert.deepEqual(layers, amd64.layers.map((l) => l.blob));
     }
   });
 
@@ -74,13 +60,11 @@ describe('registry pulls', { skip }, () => {
   test('multi-platform index: platform selection, repoDigest is the index digest', async () => {
     const index = buildIndex([amd64, arm64]);
     for (const [platform, want] of [[{ os: 'linux', architecture: 'amd64' }, amd64], [{ os: 'linux', architecture: 'arm64' }, arm64], [{ os: 'linux', architecture: 'arm64', variant: 'v8' }, arm64]] as const) {
-      const source = await openImage(parseImageRef(`${reg.host}/team/multi:1.0`));
-      const image = await source.resolve(platform);
+      const { image, layers } = await pullImage(`${reg.host}/team/multi:1.0`, {}, platform);
       assert.equal(image.manifestDigest, want.manifestDigest);
       assert.equal(image.indexDigest, index.indexDigest);
       assert.equal(image.repoDigest, index.indexDigest);
-      assert.deepEqual(await readAll(source, image), want.layers.map((l) => l.blob));
-      await source.close();
+      assert.deepEqual(layers, want.layers.map((l) => l.blob));
     }
   });
 
@@ -96,12 +80,10 @@ describe('registry pulls', { skip }, () => {
 
   test('Docker schema 2 manifest and manifest list', async () => {
     for (const repo of ['team/docker', 'team/dlist']) {
-      const source = await openImage(parseImageRef(`${reg.host}/${repo}:1.0`));
-      const image = await source.resolve({ os: 'linux', architecture: 'amd64' });
+      const { image, layers } = await pullImage(`${reg.host}/${repo}:1.0`);
       assert.equal(image.manifestDigest, docker.manifestDigest);
       assert.equal(image.manifest.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
-      assert.deepEqual(await readAll(source, image), docker.layers.map((l) => l.blob));
-      await source.close();
+      assert.deepEqual(layers, docker.layers.map((l) => l.blob));
     }
   });
 
