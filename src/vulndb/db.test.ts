@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
+import { deflateRawSync } from 'node:zlib';
 import { VulnDb } from './reader.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { DbWriter } from './writer.ts';
@@ -71,15 +72,19 @@ describe('damaged records', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vulndb-damaged-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('a vulnerability record that does not inflate is a DbError, not a crash', () => {
+  it('reads records stored as text or raw-deflated; one that does not inflate is a DbError, not a crash', () => {
     const path = join(dir, 'd.db');
     const w = new DbWriter(path);
-    w.addVuln({ id: 'CVE-2024-0001', aliases: [], ratings: [], sources: ['nvd'], description: 'x'.repeat(500) });
+    const record = { id: 'CVE-2024-0001', aliases: [], ratings: [], sources: ['nvd'], description: 'x'.repeat(500) };
+    w.addVuln(record);
+    w.addVuln({ ...record, id: 'CVE-2024-0002' });
     w.finish({ builtAt: '2024-01-01T00:00:00Z', toolVersion: 'test' });
     const raw = new DatabaseSync(path);
-    raw.exec("UPDATE vulns SET data = X'00010203'");
+    raw.prepare("UPDATE vulns SET data = ? WHERE id = 'CVE-2024-0002'").run(deflateRawSync(JSON.stringify({ ...record, id: undefined })));
+    raw.exec("UPDATE vulns SET data = X'00010203' WHERE id = 'CVE-2024-0001'");
     raw.close();
     const db = VulnDb.open(path);
+    assert.deepEqual(db.vulns(['CVE-2024-0002']).get('CVE-2024-0002'), { ...record, id: 'CVE-2024-0002' });
     assert.throws(() => db.vulns(['CVE-2024-0001']), { code: 'BAD_DB', message: /record of CVE-2024-0001 is damaged/ });
     db.close();
   });

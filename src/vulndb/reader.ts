@@ -91,7 +91,7 @@ export class VulnDb {
   vulns(ids: readonly string[]): Map<string, VulnRecord> {
     const out = new Map<string, VulnRecord>();
     if (ids.length === 0) return out;
-    for (const row of this.vulnStmt.all(JSON.stringify(ids)) as { id: string; data: Uint8Array }[]) {
+    for (const row of this.vulnStmt.all(JSON.stringify(ids)) as { id: string; data: string | Uint8Array }[]) {
       try {
         out.set(row.id, unpackVuln(row.id, row.data));
       } catch (err) {

@@ -7,7 +7,7 @@
  */
 /**
  * 2: compact ranges in `affected.data` (payload.ts); `vectors` in vulnerability records.
- * 3: `vulns.data` is raw-deflated JSON.
+ * 3: `vulns.data` is JSON text or raw-deflated JSON (payload.ts).
  */
 export const SCHEMA_VERSION = 3;
 
@@ -27,9 +27,8 @@ CREATE TABLE affected (
 ) WITHOUT ROWID;
 -- A rowid table: records average over a kilobyte, and WITHOUT ROWID tables move anything
 -- past about a quarter page into overflow pages that are mostly empty. \`data\` is the record's
--- JSON, raw-deflated: descriptions and references are most of the file and halve compressed,
--- and only the few vulnerabilities a scan finds are ever read.
-CREATE TABLE vulns (id TEXT PRIMARY KEY, data BLOB NOT NULL);
+-- JSON, as TEXT or raw-deflated as a BLOB (see payload.ts).
+CREATE TABLE vulns (id TEXT PRIMARY KEY, data NOT NULL);
 CREATE TABLE aliases (alias TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (alias, id)) WITHOUT ROWID;
 CREATE TABLE kev (cve TEXT PRIMARY KEY, date_added TEXT NOT NULL, due_date TEXT, ransomware INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;

@@ -1,7 +1,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
-import { encodeAffected, packVuln } from './payload.ts';
+import { encodeAffected } from './payload.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import type { AffectedRecord, EpssRecord, FeedInfo, KevRecord, VulnRecord } from './types.ts';
 
@@ -84,7 +84,7 @@ export class DbWriter {
       // Two sources can repeat a row (a DSA and the tracker): the later one replaces it.
       'INSERT OR REPLACE INTO affected (ecosystem, package, vuln, source, data) VALUES (?, ?, ?, ?, ?)');
     this.upsertVuln = this.db.prepare(
-      'INSERT INTO vulns_build (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = merge_vuln(data, excluded.data)');
+      'INSERT INTO vulns (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = merge_vuln(data, excluded.data)');
     this.insertAlias = this.db.prepare('INSERT OR IGNORE INTO aliases (alias, id) VALUES (?, ?)');
     this.insertKev = this.db.prepare('INSERT OR REPLACE INTO kev (cve, date_added, due_date, ransomware) VALUES (?, ?, ?, ?)');
     this.insertKevIfAbsent = this.db.prepare('INSERT OR IGNORE INTO kev (cve, date_added, due_date, ransomware) VALUES (?, ?, ?, ?)');
@@ -132,7 +132,7 @@ export class DbWriter {
     if (ids.length === 0) return;
     const list = JSON.stringify(ids);
     this.db.prepare('DELETE FROM affected WHERE vuln IN (SELECT value FROM json_each(?))').run(list);
-    this.db.prepare('DELETE FROM vulns_build WHERE id IN (SELECT value FROM json_each(?))').run(list);
+    this.db.prepare('DELETE FROM vulns WHERE id IN (SELECT value FROM json_each(?))').run(list);
     this.db.prepare('DELETE FROM aliases WHERE id IN (SELECT value FROM json_each(?))').run(list);
   }
 
@@ -147,8 +147,6 @@ export class DbWriter {
     set.run('schema', String(SCHEMA_VERSION));
     set.run('built_at', meta.builtAt);
     set.run('tool_version', meta.toolVersion);
-    this.db.function('pack_vuln', { deterministic: true }, (json: unknown) => packVuln(String(json)));
-    this.db.exec('INSERT INTO vulns (id, data) SELECT id, pack_vuln(data) FROM vulns_build ORDER BY id; DROP TABLE vulns_build;');
     this.db.exec('COMMIT');
     this.db.exec('ANALYZE; VACUUM;');
     this.db.close();
