@@ -157,3 +157,187 @@ for line in sys.stdin:
   assert.ok(checked > 15_000, `${checked} checks`);
   assert.deepEqual(diff.slice(0, 50), [], `${diff.length} disagreements`);
 });
+
+test('satisfies: gem requirements against Gem::Requirement', { skip: needs('ruby') }, () => {
+  const all = versionsFromOrderings('rubygems').filter((v) => /^[0-9]+(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/.test(v));
+  const rnd = seeded(13);
+  const pick = () => all[Math.floor(rnd() * all.length)] as string;
+  const versions = unique([...Array.from({ length: 150 }, pick), '1.2.3', '1.3', '1.3.0.a', '2.0', '2.0.0.rc1', '1.2', '1.2.4.beta']);
+  const clause = () => `${['', '= ', '!= ', '> ', '< ', '>= ', '<= ', '~> ', '~>'][Math.floor(rnd() * 9)]}${pick()}`;
+  const reqs = unique(['~> 1.2', '~> 1.2.3', '>= 1.0, < 2', '~> 2.0.0.rc1', '!= 1.3', '~> 1', '= 1.2.4.beta']);
+  while (reqs.length < 150) reqs.push(Array.from({ length: 1 + Math.floor(rnd() * 2) }, clause).join(', '));
+  const script = `reqs = []
+STDIN.each_line do |l|
+  kind, text = l.chomp.split("\\t", 2)
+  if kind == 'R'
+    reqs << Gem::Requirement.new(*text.split(',').map(&:strip))
+  else
+    v = Gem::Version.new(text)
+    puts reqs.map { |r| r.satisfied_by?(v) ? '1' : '0' }.join
+  end
+end`;
+  const out = runLines('ruby', ['-e', script], [...reqs.map((r) => `R\t${r}`), ...versions.map((v) => `V\t${v}`)]);
+  const tests = reqs.map((r) => rangeTest('gem', r));
+  const diff: string[] = [];
+  versions.forEach((v, j) => {
+    reqs.forEach((r, i) => {
+      if (String(Number(tests[i]?.(v))) !== out[j]?.[i]) diff.push(`${v} in ${JSON.stringify(r)}: RubyGems ${out[j]?.[i]}`);
+    });
+  });
+  assert.ok(versions.length * reqs.length > 20_000);
+  assert.deepEqual(diff.slice(0, 50), [], `${diff.length} disagreements`);
+});
+
+test('satisfies: Maven ranges against VersionRange in Debian\'s maven-artifact jar', { skip: needs('javac', 'java') }, async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { maven, maven387, parseMaven } = await import('./maven.ts');
+  const jar = '/usr/share/maven/lib/maven-artifact-3.x.jar';
+  // DefaultArtifactVersion needs commons-lang3, which Debian's maven ships beside it.
+  const LANG3 = '/usr/share/maven/lib/commons-lang3.jar';
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-maven-'));
+  try {
+    // A few lines of Java: for each "range<TAB>version" line, 1/0 for containsVersion, X for an invalid range.
+    writeFileSync(join(dir, 'Ranges.java'), `import org.apache.maven.artifact.versioning.*;
+import java.io.*;
+public class Ranges {
+  public static void main(String[] a) throws Exception {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, "UTF-8"));
+    StringBuilder out = new StringBuilder();
+    for (String l; (l = in.readLine()) != null;) {
+      String[] p = l.split("\\t", 2);
+      try { out.append(VersionRange.createFromVersionSpec(p[0]).containsVersion(new DefaultArtifactVersion(p[1])) ? '1' : '0'); }
+      catch (InvalidVersionSpecificationException e) { out.append('X'); }
+      out.append('\\n');
+    }
+    System.out.print(out);
+  }
+}
+`);
+    const javac = spawnSync('javac', ['-cp', jar, '-d', dir, join(dir, 'Ranges.java')], { encoding: 'utf8' });
+    assert.equal(javac.status, 0, javac.stderr);
+    const all = versionsFromOrderings('maven');
+    const rnd = seeded(17);
+    const pick = () => all[Math.floor(rnd() * all.length)] as string;
+    const bound = () => (rnd() < 0.15 ? '' : pick());
+    const restriction = () => (rnd() < 0.2 ? `[${pick()}]` : `${rnd() < 0.5 ? '[' : '('}${bound()},${bound()}${rnd() < 0.5 ? ']' : ')'}`);
+    const ranges = unique(['[1.0,2.0)', '(,1.0]', '[1.2]', '1.0', '[1.5,)', '(,1.0],[1.2,)', '(,1.1),(1.1,)', '[1.0,1.0]', '(1.0)', '[2.0,1.0]', '[1.0,2.0],[1.5,3.0]', '[,1.0]']);
+    while (ranges.length < 400) ranges.push(Array.from({ length: rnd() < 0.2 ? 2 : 1 }, restriction).join(','));
+    const versions = unique([...Array.from({ length: 60 }, pick), '1.0', '1.1', '1.2', '1.5', '2.0', '0.9', '3.0']);
+    const pairs = ranges.flatMap((r) => versions.map((v) => [r, v] as const));
+    const out = runLines('java', ['-cp', `${jar}:${LANG3}:${dir}`, 'Ranges'], pairs.map(([r, v]) => `${r}\t${v}`));
+    assert.equal(out.length, pairs.length);
+    const diff: string[] = [];
+    let compared = 0;
+    pairs.forEach(([r, v], i) => {
+      // The jar orders versions by Maven 3.8.7's rules; skip the few checks where those and ours differ.
+      const bounds = r.split(/[[\](),]/).filter((b) => b !== '');
+      if (bounds.some((b) => maven.compare(parseMaven(v)!, parseMaven(b)!) !== maven387.compare(maven387.parse(v)!, maven387.parse(b)!))) return;
+      let ours: string;
+      try {
+        ours = satisfies('maven', v, r) ? '1' : '0';
+      } catch {
+        ours = 'X';
+      }
+      compared++;
+      if (ours !== out[i]) diff.push(`${v} in ${r}: Maven ${out[i]}, we ${ours}`);
+    });
+    assert.ok(compared > 20_000, `${compared} checks`);
+    assert.deepEqual(diff.slice(0, 50), [], `${diff.length} disagreements`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Each row: range, versions inside, versions outside. */
+type Examples = [string, string[], string[]][];
+
+function checkExamples(scheme: string, examples: Examples): void {
+  for (const [range, inside, outside] of examples) {
+    for (const v of inside) assert.equal(satisfies(scheme, v, range), true, `${v} should satisfy ${range}`);
+    for (const v of outside) assert.equal(satisfies(scheme, v, range), false, `${v} should not satisfy ${range}`);
+  }
+}
+
+function checkInvalid(scheme: string, ranges: string[]): void {
+  for (const r of ranges) assert.throws(() => satisfies(scheme, '1.0', r), (e: unknown) => e instanceof VersionError && e.code === 'BAD_RANGE', r);
+}
+
+test('satisfies: NuGet version ranges (the table in NuGet\'s "Package versioning")', () => {
+  checkExamples('nuget', [
+    ['1.0', ['1.0', '1.0.0.0', '2.0', '1.0.1-beta'], ['0.9', '1.0.0-beta']],
+    ['[1.0,)', ['1.0', '3.0'], ['0.9.9']],
+    ['(1.0,)', ['1.0.1', '1.0.0.1'], ['1.0', '1.0.0']],
+    ['[1.0]', ['1.0', '1.0.0.0', '1.0.0+build'], ['1.0.1', '1.0.0-rc']],
+    ['(,1.0]', ['0.1', '1.0'], ['1.0.1']],
+    ['(,1.0)', ['0.9', '1.0.0-beta'], ['1.0']],
+    ['[1.0,2.0]', ['1.0', '2.0', '1.5'], ['2.0.1', '0.9']],
+    ['(1.0,2.0)', ['1.5'], ['1.0', '2.0']],
+    ['[1.0, 2.0)', ['1.0', '1.9.9', '2.0.0-beta'], ['2.0']],
+    ['1.*', ['1.0', '1.9.3'], ['2.0', '0.9']],
+  ]);
+  checkInvalid('nuget', ['(1.0)', '[2.0,1.0]', '(,)', '[1.0', 'abc']);
+});
+
+test('satisfies: Maven ranges (the POM reference\'s version requirement table)', () => {
+  checkExamples('maven', [
+    ['1.0', ['1.0', '0.1', '9.9'], []],
+    ['[1.0]', ['1.0', '1'], ['1.0.1', '1.0-SNAPSHOT']],
+    ['(,1.0]', ['0.9', '1.0', '1.0-alpha-1'], ['1.0.1', '1.1']],
+    ['[1.2,1.3]', ['1.2', '1.2.9', '1.3'], ['1.1', '1.3.1']],
+    ['[1.0,2.0)', ['1.0', '1.9.99', '2.0-SNAPSHOT'], ['2.0', '0.9']],
+    ['[1.5,)', ['1.5', '100'], ['1.4']],
+    ['(,1.0],[1.2,)', ['0.5', '1.0', '1.2', '3.0'], ['1.1', '1.1.5']],
+    ['(,1.1),(1.1,)', ['1.0', '1.2'], ['1.1']],
+  ]);
+  checkInvalid('maven', ['(1.0)', '[2.0,1.0]', '[1.0,2.0],[1.5,3.0]', '[1.0,2.0', '[1.0],1.5']);
+});
+
+test('satisfies: Composer constraints (getcomposer.org "Writing constraints")', () => {
+  checkExamples('composer', [
+    ['>=1.0', ['1.0', '1.0.0', '2.0', '1.0.0-beta'], ['0.9']],
+    ['>=1.0 <2.0', ['1.0', '1.9.9'], ['2.0', '2.0.0-beta']],
+    ['>=1.0,<2.0', ['1.5'], ['2.0']],
+    ['>=1.0 <1.1 || >=1.2', ['1.0.5', '1.2', '5.0'], ['1.1', '1.1.5']],
+    ['1.0 - 2.0', ['1.0.0', '2.0.9'], ['2.1', '0.9']],
+    ['1.0.0 - 2.1.0', ['1.0.0', '2.1.0'], ['2.1.1']],
+    ['1.0.*', ['1.0', '1.0.9'], ['1.1', '0.9']],
+    ['~1.2', ['1.2', '1.9'], ['2.0', '1.1']],
+    ['~1.2.3', ['1.2.3', '1.2.9'], ['1.3', '1.2.2']],
+    ['^1.2.3', ['1.2.3', '1.9.0'], ['2.0.0', '1.2.2']],
+    ['^0.3', ['0.3.0', '0.3.9'], ['0.4.0', '0.2']],
+    ['^0.0.3', ['0.0.3'], ['0.0.4']],
+    ['1.2.3', ['1.2.3', 'v1.2.3', '1.2.3.0'], ['1.2.4']],
+    ['!=1.2.3', ['1.2.4'], ['1.2.3']],
+    ['*', ['0.1', '99'], []],
+    ['dev-master', ['dev-master'], ['1.0', 'dev-main']],
+    ['^1.0@dev', ['1.0.0', '1.5-dev'], ['2.0']],
+  ]);
+  assert.equal(satisfies('composer', 'dev-main', '>=1.0'), false, 'a branch is not a release');
+  checkInvalid('composer', ['~>1.2', '>=abc', '']);
+});
+
+test('satisfies: comparator lists for deb, apk, rpm and go', () => {
+  checkExamples('deb', [
+    ['>= 1.2-1, << 2.0', ['1.2-1', '1.9', '2.0~rc1'], ['1.2-0', '2.0', '1:0.1']],
+    ['>> 1.0', ['1.0-1', '1.1'], ['1.0']],
+    ['= 1.0-1', ['1.0-1', '0:1.0-1'], ['1.0-2']],
+    ['<< 1.0 || >= 3', ['0.9', '3.0'], ['1.0', '2.0']],
+  ]);
+  checkExamples('apk', [
+    ['~1.2', ['1.2', '1.2.3', '1.2_rc1', '1.2-r4'], ['1.20', '1.3']],
+    ['>=1.2.3-r0 <1.3', ['1.2.3-r0', '1.2.9'], ['1.3', '1.2.2']],
+  ]);
+  checkExamples('rpm', [['>= 1:1.0-1', ['1:1.0-1', '1:2.0-1'], ['1.5-1', '0:9.9']], ['< 2.0', ['1.9', '2.0~rc1'], ['2.0', '2.0^post']]]);
+  checkExamples('go', [['>=v1.2.0 <v2', ['v1.2.0', 'v1.9.9', '1.5.0'], ['v2.0.0', 'v1.1.9', 'v2.0.0+incompatible']]]);
+  checkInvalid('deb', ['>= ', '=> 1.0', '>= bad!version']);
+  checkInvalid('rpm', ['~1.0']);
+});
+
+test('satisfies: an unparsable version is false, a bad range or scheme throws', () => {
+  assert.equal(satisfies('semver', 'not-a-version', '*'), false);
+  assert.equal(satisfies('pep440', '2013-01-21T20:33:09+0100', '>=0'), false, 'packaging refuses legacy versions');
+  assert.throws(() => satisfies('semver', '1.0.0', '>=1 <'), (e: unknown) => e instanceof VersionError && e.code === 'BAD_RANGE');
+  assert.throws(() => satisfies('cobol', '1', '*'), (e: unknown) => e instanceof VersionError && e.code === 'UNKNOWN_SCHEME');
+});

@@ -23,7 +23,7 @@ export interface SemVer {
   readonly build: string;
 }
 
-const LENIENT = /^[v=]?\s*(\d+)(?:\.(\d+)(?:\.(\d+))?)?(?:-([0-9A-Za-z.-]+))?(?:\.([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/i;
+const LENIENT = /^[v=]?\s*(\d+)(?:\.(\d+)(?:\.(\d+)(?:\.([0-9A-Za-z.-]+))?)?)?(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/i;
 const NUMERIC = /^\d+$/;
 
 export function parseSemver(v: string): SemVer | undefined {
@@ -31,13 +31,11 @@ export function parseSemver(v: string): SemVer | undefined {
   if (s.length === 0 || s.length > MAX_VERSION_LENGTH) return undefined;
   const m = LENIENT.exec(s);
   if (!m) return undefined;
-  const [, major, minor, patch, pre, extra, build] = m;
-  // `1.2.3.4-x`: the regex's prerelease group cannot follow `.4`, so the extra part swallowed it.
+  const [, major, minor, patch, extra, pre, build] = m;
+  // Parts after major.minor.patch (`1.2.3.4-x`) count as build metadata, as in the reference orderings.
   const buildParts = [extra, build].filter((x): x is string => x !== undefined);
-  if (pre !== undefined && (minor === undefined || patch === undefined) && extra === undefined) {
-    // `1-alpha` and `1.2-alpha` are not semver (npm refuses them); keep them out.
-    return undefined;
-  }
+  // `1-alpha` and `1.2-alpha` are not semver (npm refuses them); keep them out.
+  if (pre !== undefined && patch === undefined) return undefined;
   if (pre?.split('.').some((id) => id === '')) return undefined;
   return {
     major: stripZeros(major as string) || '0',

@@ -18,7 +18,7 @@ interface Clause { readonly op: Op; readonly version: string }
 export interface ComposerConstraint { readonly alternatives: readonly (readonly Clause[])[] }
 
 const STABILITIES = 'stable|RC|beta|alpha|dev';
-const MODIFIER = '[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\\d+)*+)?)?([.-]?dev)?';
+const MODIFIER = '[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\\d+)*)?)?([.-]?dev)?';
 
 function expandStability(s: string): string {
   const l = s.toLowerCase();

@@ -28,11 +28,10 @@ function restriction(spec: string): Restriction | undefined {
   const lowText = body.slice(0, comma).trim();
   const highText = body.slice(comma + 1).trim();
   if (highText.includes(',')) return undefined;
+  // Boundaries out of order are refused; identical ones ([1.0,1.0]) Maven 3.8 accepts.
   const lower = lowText === '' ? undefined : parseMaven(lowText);
   const upper = highText === '' ? undefined : parseMaven(highText);
   if ((lowText !== '' && !lower) || (highText !== '' && !upper)) return undefined;
-  // An unbounded side must be exclusive, and the bounds must be in order.
-  if ((lower === undefined && lowerInclusive) || (upper === undefined && upperInclusive)) return undefined;
   if (lower && upper && compareMaven(lower, upper) > 0) return undefined;
   return { lower, lowerInclusive, upper, upperInclusive };
 }
@@ -47,6 +46,9 @@ export function parseMavenRange(text: string): MavenRange | undefined {
     if (end < 0) return undefined;
     const r = restriction(rest.slice(0, end + 1));
     if (!r) return undefined;
+    // Each range must start at or after the end of the previous one (Maven: "Ranges overlap").
+    const previous = restrictions.at(-1);
+    if (previous?.upper && (!r.lower || compareMaven(r.lower, previous.upper) < 0)) return undefined;
     restrictions.push(r);
     rest = rest.slice(end + 1).trim();
     if (rest.startsWith(',')) rest = rest.slice(1).trim();
