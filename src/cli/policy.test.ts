@@ -152,3 +152,22 @@ describe('policy explain', () => {
     assert.equal(r.code, 2);
   });
 });
+
+describe('policy check', () => {
+  it('accepts a valid file and warns about exceptions that have expired', async () => {
+    await writeFile(f('expired.yaml'), `${POLICY}---
+apiVersion: portcullis.dev/v1
+kind: Exception
+metadata: {name: long-gone}
+spec:
+  vulnerabilities: [CVE-2011-3374]
+  reason: apt-key is not used
+  owner: team-platform
+  expires: 2020-01-31
+`);
+    const r = await runCli(['policy', 'check', f('expired.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${f('expired.yaml')}: valid (thresholds warn ≥ 4, fail ≥ 9.5; 2 ContainerAdmissionPolicy; 3 Exception; unknown images: Reject)\n`);
+    assert.match(r.stderr, /expired\.yaml:50:1: warning: Exception long-gone \(owner team-platform\) expired 2020-01-31 and no longer applies\n$/);
+  });
+});

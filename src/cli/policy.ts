@@ -30,7 +30,7 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     .description('validate a policy file; every problem is printed as FILE:LINE:COLUMN: message')
     .argument('<file>', 'policy file (YAML, one or more documents)')
     .action(async (file: string) => {
-      const { checkPolicy, formatIssue, readPolicyText } = await import('../policy/index.ts');
+      const { checkPolicy, expiredExceptions, formatIssue, readPolicyText } = await import('../policy/index.ts');
       const result = checkPolicy(await readPolicyText(file), file);
       if (result.issues.length > 0) {
         for (const issue of result.issues) io.stderr.write(`${formatIssue(issue)}\n`);
@@ -46,6 +46,11 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
         `unknown images: ${set.unknownImageAction}`,
       ];
       io.stdout.write(`${file}: valid (${parts.join('; ')})\n`);
+      // Expired exceptions are valid (they stay so reports can say they expired) but no longer apply.
+      for (const e of expiredExceptions(set.exceptions, new Date())) {
+        const at = e.source ? `${e.source.file}:${e.source.line}:${e.source.column}` : file;
+        io.stderr.write(`${at}: warning: Exception ${e.name} (owner ${e.owner}) expired ${e.expires} and no longer applies\n`);
+      }
     });
 
   policy

@@ -1,7 +1,8 @@
 import type { Package } from '../../inventory/types.ts';
 import type { Finding } from '../../match/types.ts';
 import type { PackagePattern, PolicyException } from '../documents/index.ts';
-import { parsePurl, purlMatches } from '../vex/purl.ts';
+import { packageLookup } from '../finding-package.ts';
+import { parsePurl, purlCache, purlMatches } from '../vex/purl.ts';
 import type { Purl } from '../vex/purl.ts';
 import { globToRegExp, imageForms, normaliseImageReference } from './glob.ts';
 
@@ -102,21 +103,13 @@ export function matchesFinding(c: CompiledException, f: Finding, who: () => Find
     : purlCovers(p.purl, id.purl, f.installedVersion));
 }
 
-/** Looks a finding's package up in the inventory (by name and version) for its purl and source. */
+/** Looks a finding's package up in the inventory for its purl and source package. */
 export function identityResolver(packages: readonly Package[] | undefined): (f: Finding) => FindingIdentity {
-  const byNameVersion = new Map<string, Package>();
-  for (const p of packages ?? []) {
-    const key = `${p.name}\u0000${p.version}`;
-    if (!byNameVersion.has(key)) byNameVersion.set(key, p);
-  }
-  const parsed = new Map<string, Purl | undefined>();
-  const parse = (s: string): Purl | undefined => {
-    if (!parsed.has(s)) parsed.set(s, parsePurl(s));
-    return parsed.get(s);
-  };
+  const lookup = packageLookup(packages);
+  const parse = purlCache();
   return (f) => {
-    const pkg = byNameVersion.get(`${f.package}\u0000${f.installedVersion}`);
-    const purl = f.purl ?? pkg?.purl;
-    return { ...(purl ? { purl: parse(purl) } : {}), ...(pkg?.source ? { sourceName: pkg.source.name } : {}) };
+    const pkg = lookup(f);
+    const purl = parse(f.purl ?? pkg?.purl);
+    return { ...(purl ? { purl } : {}), ...(pkg?.source ? { sourceName: pkg.source.name } : {}) };
   };
 }
