@@ -101,7 +101,8 @@ function packageOf(c: Record<string, unknown>, distros: Map<string, number>): Pa
   const pkg = { name, version, ecosystem, purl: purlText, manager: (manager ?? purl.type) as PackageManager } as Package;
   if (q.arch) pkg.arch = q.arch;
   if (manager === 'rpm' && q.epoch && /^\d+$/.test(q.epoch)) pkg.epoch = Number(q.epoch);
-  const upstream = q.upstream ? /^([^@]+)(?:@(.+))?$/.exec(q.upstream) : null;
+  // Syft: `upstream=openssl` or `openssl@3.0.7` (deb, apk); a source rpm file name for rpm.
+  const upstream = q.upstream ? (/^(.+)-[^-]+-[^-]+\.src\.rpm$/.exec(q.upstream) ?? /^([^@]+)(?:@(.+))?$/.exec(q.upstream)) : null;
   const sourceName = props.get('portcullis:package:source_name') ?? props.get('aquasecurity:trivy:SrcName') ?? upstream?.[1];
   const sourceVersion = props.get('portcullis:package:source_version') ?? trivySourceVersion(props) ?? upstream?.[2];
   if (sourceName) pkg.source = sourceVersion ? { name: sourceName, version: sourceVersion } : { name: sourceName };
