@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -115,6 +116,18 @@ describe('atomic replacement', () => {
     assert.equal(db.info().builtAt, '2026-01-01T00:00:00.000Z');
     assert.equal(db.info().counts.epss, 0);
     db.close();
+  });
+
+  it('removes temporary files that killed builds left behind, not those of running ones', async () => {
+    const output = join(dir, 'stale.db');
+    const exited = spawnSync('true').pid!; // a process that has certainly ended
+    const stale = join(dir, `.stale.db.${exited}.0badf00d.tmp`);
+    const live = join(dir, `.stale.db.${process.ppid}.0badf00d.tmp`);
+    writeFileSync(stale, 'half a database');
+    writeFileSync(live, 'another build in progress');
+    await buildDb({ feeds: [{ kind: 'epss', path: feedPath('epss/vunnel-fixture-example-1.csv') }], output });
+    assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(live), true);
   });
 
   it('an unknown feed kind or a missing path fails before anything is written', async () => {

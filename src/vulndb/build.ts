@@ -4,14 +4,14 @@
  * (a scan, the webhook) therefore sees either the old database or the new one, never half of
  * one; when any feed fails the partial file is deleted and the old database stays.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DbError, FeedError } from '../errors.ts';
 import type { FeedKind, FeedStats, VulnerabilityInfo } from './advisory.ts';
 import { feedFor, feedInfo } from './feeds/index.ts';
 import type { FeedOptions } from './feeds/index.ts';
 import type { VulnRecord } from './types.ts';
+import { removeStaleTemps, tempPathFor } from './temp.ts';
 import { TOOL_VERSION } from './version.ts';
 import { DbWriter } from './writer.ts';
 
@@ -71,11 +71,6 @@ export function vulnRecordOf(v: VulnerabilityInfo): VulnRecord {
   return out;
 }
 
-/** A temporary path beside `output` (same directory, so the final rename is atomic). */
-function tempPathFor(output: string): string {
-  return join(dirname(output), `.${basename(output)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
 export async function buildDb(options: BuildOptions): Promise<BuildResult> {
   if (options.feeds.length === 0) throw new DbError('DB_NO_FEEDS', 'no feeds to build the database from (give --feed KIND=PATH)');
   // Resolve every adapter first, so a bad kind fails before any work is done.
@@ -85,7 +80,8 @@ export async function buildDb(options: BuildOptions): Promise<BuildResult> {
   }
   const output = resolve(options.output);
   mkdirSync(dirname(output), { recursive: true });
-  const tmp = tempPathFor(output);
+  removeStaleTemps(output);
+  const tmp = tempPathFor(output, 'tmp');
   const writer = new DbWriter(tmp);
   const builtAt = (options.now ?? new Date()).toISOString();
   const allStats: FeedStats[] = [];

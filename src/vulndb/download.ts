@@ -3,14 +3,13 @@
  * download), a time limit, a size limit, and an atomic rename into the feed cache so that an
  * interrupted download never replaces a good file.
  */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, rmSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import { FeedError } from '../errors.ts';
+import { removeStaleTemps, tempPathFor } from './temp.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /** What the last successful download of one cache file returned. */
@@ -77,7 +76,8 @@ export async function download(url: string, dest: string, previous: Validators |
     await res.body?.cancel();
     throw new FeedError('FEED_LIMIT', `${url}: ${length} bytes is more than the download limit of ${options.maxBytes} bytes`);
   }
-  const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+  removeStaleTemps(dest);
+  const tmp = tempPathFor(dest, 'part');
   let received = 0;
   // fetch() undoes a Content-Encoding (gzip, br): Content-Length then counts the encoded bytes,
   // not the ones we receive, and says nothing about the decoded size.

@@ -14,11 +14,11 @@
  * schema, decompresses with a size limit into a temporary file beside the database, checks it,
  * and renames it into place: a scan never sees half a database.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,6 +28,7 @@ import { formatImageRef, MediaType, parseRegistryRef, RegistryClient } from '../
 import type { RegistryRef } from '../image/index.ts';
 import { VulnDb } from './reader.ts';
 import { SCHEMA_VERSION } from './schema.ts';
+import { removeStaleTemps, tempPathFor } from './temp.ts';
 
 export const DB_ARTIFACT_TYPE = 'application/vnd.portcullis.db.v1';
 export const DB_LAYER_MEDIA_TYPE = 'application/vnd.portcullis.db.layer.v1.sqlite+zstd';
@@ -186,7 +187,8 @@ export async function pullDb(refText: string, options: RegistryOptions): Promise
   const client = new RegistryClient(ref.registry, { ...(options.insecure ? { insecure: true } : {}), ...(options.caFile ? { caFile: options.caFile } : {}) });
   const output = resolve(options.db);
   mkdirSync(dirname(output), { recursive: true });
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.${randomBytes(4).toString('hex')}.pull`);
+  removeStaleTemps(output);
+  const tmp = tempPathFor(output, 'pull');
   try {
     const got = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest', [MediaType.OciManifest]);
     if (got.mediaType && got.mediaType !== MediaType.OciManifest) {
