@@ -1,4 +1,6 @@
 /**
+ * Matching stored inventories (CycloneDX SBOMs) against real OSV samples, without an image.
+ *
  * Language packages end to end: a CycloneDX SBOM naming PyPI, npm (scoped too) and Maven
  * packages (PyPI names spelled with capitals and underscores) read by `--sbom`'s reader and
  * matched against a database built from the OSV samples. The packages and expectations are
@@ -113,6 +115,59 @@ describe('language packages from a CycloneDX SBOM', () => {
     for (const p of chosen) {
       const pkg = fixed.packages.find((x) => x.purl === purl(p, p.fixed))!;
       assert.ok(!fixed.findings!.some((x) => x.package === pkg.name && [x.id, ...x.aliases].some((id) => p.ids.includes(id))), `${p.name} ${p.fixed} is the fix`);
+    }
+  });
+});
+
+describe('RPM packages from an SBOM against the AlmaLinux OSV samples', () => {
+  interface Alsa { id: string; summary?: string; upstream?: string[]; aliases?: string[]; related?: string[]; affected: { package: { ecosystem: string; name: string }; ranges: { events: Record<string, string>[] }[] }[] }
+
+  it('reports each CVE of each erratum for a package below its fix, with the erratum severity', () => {
+    const dir = join(FEEDS, 'osv/almalinux/advisories/almalinux8');
+    const errata = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Alsa).filter((r) => r.id.startsWith('ALSA-'));
+    // (package, CVE) → every fix any erratum gives for it; only those with one fix are simple.
+    const fixes = new Map<string, { fix: string; severity?: string }[]>();
+    for (const r of errata) {
+      // An erratum names the CVEs it fixes under `related`; one without any is its own ID.
+      const named = [...new Set([...(r.upstream ?? []), ...(r.aliases ?? []), ...(r.related ?? [])].filter((x) => x.startsWith('CVE-')))];
+      const cves = named.length ? named : [r.id];
+      const severity = /^(Critical|Important|Moderate|Low):/.exec(r.summary ?? '')?.[1];
+      for (const a of r.affected) {
+        if (a.package.ecosystem !== 'AlmaLinux:8') continue;
+        for (const range of a.ranges) {
+          for (const e of range.events) {
+            if (!e.fixed) continue;
+            for (const cve of cves) {
+              const k = `${a.package.name} ${cve}`;
+              fixes.set(k, [...(fixes.get(k) ?? []), { fix: e.fixed, ...(severity ? { severity } : {}) }]);
+            }
+          }
+        }
+      }
+    }
+    const simple = [...fixes].filter(([, v]) => v.length === 1 && !v[0]!.fix.includes('module'));
+    const byPackage = new Map<string, Map<string, { fix: string; severity?: string }>>();
+    for (const [k, [v]] of simple) {
+      const [pkg, cve] = k.split(' ') as [string, string];
+      if (!byPackage.has(pkg)) byPackage.set(pkg, new Map());
+      byPackage.get(pkg)!.set(cve, v!);
+    }
+    // Packages all of whose (package, CVE) pairs are simple, so the whole expectation is known.
+    const packages = [...byPackage.keys()].filter((p) => [...fixes.keys()].filter((k) => k.startsWith(`${p} `)).every((k) => byPackage.get(p)!.has(k.slice(p.length + 1)))).slice(0, 8);
+    assert.ok(packages.length >= 5, `${packages.length} simple packages`);
+    const bom = JSON.stringify({
+      bomFormat: 'CycloneDX', specVersion: '1.6',
+      components: [{ type: 'operating-system', name: 'almalinux', version: '8.9' },
+        ...packages.map((p) => ({ type: 'library', name: p, purl: `pkg:rpm/almalinux/${p}@0-0?arch=x86_64` }))],
+    });
+    const r = scanInventory(parseInventoryDocument(bom, 'alma.cdx.json'), db);
+    assert.deepEqual(r.os, { family: 'alma', version: '8.9', eol: false });
+    const expected = packages.flatMap((p) => [...byPackage.get(p)!].map(([cve, v]) => `${p} ${cve} ${v.fix}`)).sort();
+    assert.deepEqual(r.findings!.map((f) => `${f.package} ${f.id} ${f.fixedVersion}`).sort(), expected);
+    const LABEL: Record<string, string> = { Critical: 'CRITICAL', Important: 'HIGH', Moderate: 'MEDIUM', Low: 'LOW' };
+    for (const f of r.findings!) {
+      const sev = byPackage.get(f.package)!.get(f.id)!.severity;
+      if (sev) assert.equal(f.severity, LABEL[sev], `${f.package} ${f.id}: the erratum says ${sev}`);
     }
   });
 });
