@@ -19,6 +19,8 @@ export type Fault =
   | { status: number; headers?: Record<string, string>; body?: string }
   | { reset: true }
   | { corruptBody: true }
+  /** Forward the headers and the first `bytes` bytes of the body, then drop the connection. */
+  | { truncateAfter: number }
   | { redirect: string };
 
 export interface ProxiedRequest {
@@ -52,6 +54,7 @@ function describe(f: Fault): string {
   if ('status' in f) return `status ${f.status}`;
   if ('reset' in f) return 'reset';
   if ('redirect' in f) return 'redirect';
+  if ('truncateAfter' in f) return 'truncate';
   return 'corrupt';
 }
 
@@ -104,6 +107,17 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
             } else done(null, chunk);
           },
         })).pipe(res);
+      } else if (fault && 'truncateAfter' in fault) {
+        let sent = 0;
+        ures.on('data', (chunk: Buffer) => {
+          const room = fault.truncateAfter - sent;
+          if (room > 0) res.write(chunk.subarray(0, room));
+          sent += chunk.length;
+          if (sent >= fault.truncateAfter) {
+            ures.destroy();
+            res.socket?.end();
+          }
+        });
       } else ures.pipe(res);
     });
     up.on('error', () => res.destroy());

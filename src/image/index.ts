@@ -15,7 +15,7 @@ export { OciLayoutSource } from './layout/oci-layout.ts';
 export { DockerArchiveSource } from './layout/docker-archive.ts';
 export { openImage } from './open.ts';
 export type { OpenOptions } from './open.ts';
-export { RegistryClient, MANIFEST_MEDIA_TYPES } from './registry/client.ts';
+export { RegistryClient, RegistryClients, MANIFEST_MEDIA_TYPES } from './registry/client.ts';
 export type { RegistryClientOptions, ManifestResponse, ManifestHead } from './registry/client.ts';
 export { RegistrySource } from './registry/source.ts';
 export { findCredentials, DOCKER_HUB_AUTH_KEY } from './registry/credentials.ts';

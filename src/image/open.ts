@@ -1,6 +1,7 @@
 import { DockerArchiveSource } from './layout/docker-archive.ts';
 import { OciLayoutSource } from './layout/oci-layout.ts';
 import { formatImageRef } from './reference.ts';
+import type { RegistryClients } from './registry/client.ts';
 import { RegistrySource } from './registry/source.ts';
 import type { RetryPolicy } from './registry/retry.ts';
 import type { ImageRef } from './reference.ts';
@@ -15,6 +16,11 @@ export interface OpenOptions {
   retry?: Partial<RetryPolicy>;
   /** Environment for credential lookup (REGISTRY_AUTH_FILE, DOCKER_CONFIG, HOME, PATH); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Share registry clients (connections, tokens) across many images; their own options apply
+   * and the other registry fields here are ignored. The caller closes them.
+   */
+  clients?: RegistryClients;
 }
 
 /** Open the source an image reference names, whatever its transport. */
@@ -28,6 +34,6 @@ export async function openImage(ref: ImageRef, options: OpenOptions = {}): Promi
     case 'docker-archive':
       return DockerArchiveSource.open(ref.path, ref.ref, name);
     case 'registry':
-      return new RegistrySource(ref, options);
+      return new RegistrySource(ref, options.clients ? options.clients.get(ref.registry) : options);
   }
 }

@@ -15,6 +15,7 @@ import { pullImage, pushImage, startRegistry } from '../../../test/registry.ts';
 import type { TestRegistry } from '../../../test/registry.ts';
 import { needs } from '../../../test/tools.ts';
 import { RegistryError } from '../../errors.ts';
+import { RegistryClients } from '../index.ts';
 import type { OpenOptions } from '../index.ts';
 
 const PASSWORD = 's3cret-Pa55';
@@ -151,6 +152,18 @@ describe('token auth', { skip: needs('docker-registry', 'skopeo') }, () => {
     const before = reg.tokenRequests.length;
     assert.equal(await pull(ref, { env: e }), image.manifestDigest);
     assert.deepEqual(reg.tokenRequests.slice(before).map((r) => [r.kind, r.user]), [['oauth', 'alice']]);
+  });
+
+  test('a shared RegistryClients pool reuses the token across images of a repository', async () => {
+    const clients = new RegistryClients({ credentials: { username: 'alice', password: PASSWORD } });
+    const before = reg.tokenRequests.length;
+    try {
+      assert.equal(await pull(ref, { clients }), image.manifestDigest);
+      assert.equal(await pull(`${reg.host}/team/app@${image.manifestDigest}`, { clients }), image.manifestDigest);
+    } finally {
+      clients.close();
+    }
+    assert.equal(reg.tokenRequests.length - before, 1);
   });
 
   test('a token the registry stops accepting is dropped and fetched again (one 401 → refresh)', async (t) => {

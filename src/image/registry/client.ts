@@ -111,7 +111,7 @@ export class RegistryClient {
   async getManifest(repository: string, reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<ManifestResponse> {
     const what = this.name(repository, reference);
     const res = await this.request({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, what, repository, headers: { accept: accept.join(', ') } });
-    if (res.status !== 200) throw await this.failure(res, what);
+    if (res.status !== 200) throw await this.failure(res, what, repository);
     const bytes = await this.read(res, MAX_MANIFEST_BYTES, `${what} manifest`);
     let digest: string;
     if (isDigest(reference)) {
@@ -130,7 +130,7 @@ export class RegistryClient {
   async headManifest(repository: string, reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<ManifestHead> {
     const what = this.name(repository, reference);
     const res = await this.request({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, what, repository, headers: { accept: accept.join(', ') } });
-    if (res.status !== 200) throw await this.failure(res, what);
+    if (res.status !== 200) throw await this.failure(res, what, repository);
     discard(res);
     const digest = header(res, 'docker-content-digest');
     const size = Number(header(res, 'content-length'));
@@ -163,24 +163,54 @@ export class RegistryClient {
   /**
    * A blob as a stream that verifies size and digest as it is read and errors instead of ending
    * when they are wrong. Redirects to blob storage are followed (without our credentials when they
-   * lead to another host).
+   * lead to another host). A connection dropped mid-blob is resumed where it stopped with a Range
+   * request (within the retry policy), so a large layer does not start over.
    */
   async openBlob(repository: string, descriptor: Pick<Descriptor, 'digest' | 'size'>): Promise<Readable> {
     const what = `${this.registry}/${repository} blob ${descriptor.digest}`;
     parseDigest(descriptor.digest);
-    const res = await this.request({ method: 'GET', path: `/v2/${repository}/blobs/${descriptor.digest}`, what, repository, followRedirects: true });
-    if (res.status !== 200) throw await this.failure(res, what);
-    const declared = Number(header(res, 'content-length'));
+    const op: Operation = { method: 'GET', path: `/v2/${repository}/blobs/${descriptor.digest}`, what, repository, followRedirects: true };
+    const first = await this.request(op);
+    if (first.status !== 200) throw await this.failure(first, what, repository);
+    const declared = Number(header(first, 'content-length'));
     if (Number.isFinite(declared) && declared !== descriptor.size) {
-      res.body.destroy();
+      first.body.destroy();
       throw new ImageFormatError('SIZE_MISMATCH', `${what}: the registry sends ${declared} bytes, the descriptor says ${descriptor.size}`);
     }
     const verifier = new VerifyingStream(descriptor.digest, descriptor.size, what);
-    res.body.on('error', (err: NodeJS.ErrnoException) => {
-      verifier.destroy(new RegistryError('UNAVAILABLE', `${what}: download interrupted (${err.code ?? err.message})`));
-    });
-    // A connection that closes early makes the verifier flush with fewer bytes: SIZE_MISMATCH.
-    return res.body.pipe(verifier);
+    let received = 0;
+    let resumes = 0;
+    let current = first;
+    const follow = (res: HttpResponse) => {
+      current = res;
+      res.body.on('data', (chunk: Buffer) => { received += chunk.length; });
+      // A body that ends early makes the verifier flush short: SIZE_MISMATCH.
+      res.body.on('end', () => verifier.end());
+      res.body.on('error', (err: NodeJS.ErrnoException) => {
+        res.body.unpipe(verifier);
+        resumes++;
+        if (verifier.destroyed || received >= descriptor.size || resumes >= this.retry.attempts) {
+          verifier.destroy(new RegistryError('UNAVAILABLE', `${what}: download interrupted after ${received} of ${descriptor.size} bytes (${err.code ?? err.message})`));
+          return;
+        }
+        void sleep(backoffDelay(this.retry, resumes))
+          .then(() => this.request({ ...op, headers: { range: `bytes=${received}-` } }))
+          .then(async (next) => {
+            const range = /^bytes (\d+)-/.exec(header(next, 'content-range') ?? '');
+            if (next.status !== 206 || Number(range?.[1]) !== received) {
+              throw next.status === 206 || next.status === 200
+                ? (next.body.destroy(), new RegistryError('UNAVAILABLE', `${what}: download interrupted after ${received} of ${descriptor.size} bytes and the registry cannot resume it`))
+                : await this.failure(next, what, repository);
+            }
+            follow(next);
+          })
+          .catch((e: unknown) => verifier.destroy(e as Error));
+      });
+      res.body.pipe(verifier, { end: false });
+    };
+    follow(first);
+    verifier.on('close', () => current.body.destroy());
+    return verifier;
   }
 
   /** A small blob (config, artifact metadata) read whole, bounded and verified. */
@@ -200,7 +230,7 @@ export class RegistryClient {
     discard(res);
     if (res.status === 200) return true;
     if (res.status === 404) return false;
-    throw await this.failure(res, what);
+    throw await this.failure(res, what, repository);
   }
 
   /**
@@ -215,7 +245,7 @@ export class RegistryClient {
     if (await this.hasBlob(repository, digest, true)) return { digest, size };
     const what = `${this.registry}/${repository} blob ${digest}`;
     const start = await this.request({ method: 'POST', path: `/v2/${repository}/blobs/uploads/`, what, repository, push: true, headers: { 'content-length': '0' } });
-    if (start.status !== 202) throw await this.failure(start, what);
+    if (start.status !== 202) throw await this.failure(start, what, repository);
     discard(start);
     const location = header(start, 'location');
     if (!location) throw new RegistryError('BAD_RESPONSE', `${what}: the registry opened an upload without a Location`);
@@ -223,7 +253,7 @@ export class RegistryClient {
     url.searchParams.set('digest', digest);
     const body: RequestBody = Buffer.isBuffer(blob) ? blob : { length: size, open: () => blob.open() };
     const put = await this.request({ method: 'PUT', path: url, what, repository, push: true, headers: { 'content-type': 'application/octet-stream' }, body });
-    if (put.status !== 201) throw await this.failure(put, what);
+    if (put.status !== 201) throw await this.failure(put, what, repository);
     discard(put);
     return { digest, size };
   }
@@ -235,7 +265,7 @@ export class RegistryClient {
     const digest = digestOf(bytes);
     if (isDigest(reference) && reference !== digest) throw new ImageFormatError('DIGEST_MISMATCH', `${what}: manifest digest is ${digest}`);
     const res = await this.request({ method: 'PUT', path: `/v2/${repository}/manifests/${reference}`, what, repository, push: true, headers: { 'content-type': mediaType }, body: bytes });
-    if (res.status !== 201 && res.status !== 200) throw await this.failure(res, what);
+    if (res.status !== 201 && res.status !== 200) throw await this.failure(res, what, repository);
     discard(res);
     return digest;
   }
@@ -248,7 +278,7 @@ export class RegistryClient {
     let path: string | URL = `/v2/${repository}/tags/list?n=${options.pageSize ?? 1000}`;
     for (let page = 0; page < 1000; page++) {
       const res = await this.request({ method: 'GET', path, what, repository });
-      if (res.status !== 200) throw await this.failure(res, what);
+      if (res.status !== 200) throw await this.failure(res, what, repository);
       let doc: { tags?: unknown };
       try {
         doc = JSON.parse((await this.read(res, MAX_TAG_PAGE, what)).toString('utf8')) as typeof doc;
@@ -477,7 +507,7 @@ export class RegistryClient {
   }
 
   /** The error for a response that is not what we asked for. */
-  private async failure(res: HttpResponse, what: string): Promise<RegistryError> {
+  private async failure(res: HttpResponse, what: string, repository?: string): Promise<RegistryError> {
     let detail: string | undefined;
     if (res.body.readable && !res.body.destroyed) {
       detail = await readBody(res, MAX_ERROR_BODY, what).then(registryErrorDetail, () => undefined);
@@ -485,7 +515,7 @@ export class RegistryClient {
     const suffix = detail ? ` (${detail})` : '';
     switch (res.status) {
       case 401: {
-        const creds = await this.creds(undefined).catch(() => undefined);
+        const creds = await this.creds(repository).catch(() => undefined);
         return new RegistryError('UNAUTHORIZED', creds
           ? `${what}: ${this.registry} rejected the credentials${suffix}`
           : `${what}: ${this.registry} requires authentication and no credentials were found (docker login, or REGISTRY_AUTH_FILE)`);
@@ -502,5 +532,32 @@ export class RegistryClient {
         if (res.status >= 500) return new RegistryError('UNAVAILABLE', `${what}: ${this.registry} answered ${res.status}${suffix}`);
         return new RegistryError('BAD_RESPONSE', `${what}: ${this.registry} answered ${res.status}${suffix}`);
     }
+  }
+}
+
+/**
+ * One client per registry host, shared by everything that pulls with the same options (the gate
+ * scanning many images): connections, the /v2/ check, credentials and tokens are reused.
+ */
+export class RegistryClients {
+  private readonly options: RegistryClientOptions;
+  private readonly clients = new Map<string, RegistryClient>();
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.options = options;
+  }
+
+  get(registry: string): RegistryClient {
+    let client = this.clients.get(registry);
+    if (!client) {
+      client = new RegistryClient(registry, this.options);
+      this.clients.set(registry, client);
+    }
+    return client;
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
   }
 }

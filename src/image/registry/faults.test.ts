@@ -4,6 +4,7 @@
  * that do not, blobs whose bytes do not match their digest, redirects to blob storage.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { buildImage } from '../../../test/image-builder.ts';
 import type { BuiltImage } from '../../../test/image-builder.ts';
@@ -33,7 +34,7 @@ describe('registry faults', { skip: needs('docker-registry', 'skopeo') }, () => 
   before(async () => {
     reg = await startRegistry();
     proxy = await startFaultProxy(reg.url);
-    image = await buildImage({ layers: [[{ path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.20.1\n' }], [{ path: 'app/data', content: 'x'.repeat(100_000) }]] });
+    image = await buildImage({ layers: [[{ path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.20.1\n' }], [{ path: 'app/data', content: randomBytes(200_000) }]] });
     await pushImage(reg, 'team/app:1.0', image);
     ref = `${proxy.host}/team/app:1.0`;
   });
@@ -65,6 +66,23 @@ describe('registry faults', { skip: needs('docker-registry', 'skopeo') }, () => 
     proxy.rule = faultOnce(isLayer(image.configDescriptor.digest), { reset: true });
     assert.deepEqual(await pull(ref), image.layers.map((l) => l.blob));
     assert.deepEqual(faults(), ['reset']);
+  });
+
+  test('a connection dropped mid-layer is resumed with a Range request', async () => {
+    proxy.requests = [];
+    const layer = image.layers[1]!;
+    proxy.rule = faultOnce(isLayer(layer.descriptor.digest), { truncateAfter: 30_000 });
+    assert.deepEqual(await pull(ref), image.layers.map((l) => l.blob));
+    const asked = proxy.requests.filter(isLayer(layer.descriptor.digest));
+    assert.deepEqual(asked.map((r) => [r.fault, r.headers.range]), [['truncate', undefined], [undefined, 'bytes=30000-']]);
+  });
+
+  test('a layer that keeps being cut off fails after the bounded attempts', async () => {
+    proxy.requests = [];
+    const layer = image.layers[1]!;
+    proxy.rule = faultOnce(isLayer(layer.descriptor.digest), { truncateAfter: 1000 }, 100);
+    await assert.rejects(pull(ref), { code: 'UNAVAILABLE', message: new RegExp(`blob ${layer.descriptor.digest}: download interrupted after 4000 of ${layer.descriptor.size} bytes`) });
+    assert.equal(proxy.requests.filter(isLayer(layer.descriptor.digest)).length, 4);
   });
 
   test('a registry that keeps failing: bounded attempts, then UNAVAILABLE / RATE_LIMITED', async () => {
