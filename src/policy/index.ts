@@ -35,3 +35,5 @@ export type { VexContext, VexDocument, VexResult, VexStatement, VexStatus } from
 export { explainReport, formatExplanation } from './explain.ts';
 export type { ExplainInput, ExplainStep, Explanation } from './explain.ts';
 export { MAX_REPORT_BYTES, parseScanReport, readScanReport } from './report-file.ts';
+export { parsePurl, purlMatches } from './purl.ts';
+export type { Purl } from './purl.ts';

@@ -2,8 +2,8 @@ import type { Package } from '../../inventory/types.ts';
 import type { Finding } from '../../match/types.ts';
 import type { PackagePattern, PolicyException } from '../documents/index.ts';
 import { packageLookup } from '../finding-package.ts';
-import { parsePurl, purlCache, purlMatches } from '../vex/purl.ts';
-import type { Purl } from '../vex/purl.ts';
+import { parsePurl, purlCache, purlMatches } from '../purl.ts';
+import type { Purl } from '../purl.ts';
 import { globToRegExp, imageForms, normaliseImageReference } from './glob.ts';
 
 /**

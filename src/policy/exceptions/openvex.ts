@@ -4,7 +4,7 @@ import type { Finding } from '../../match/types.ts';
 import type { PolicyException } from '../documents/index.ts';
 import { isExpired } from './apply.ts';
 import type { ExceptionContext } from './apply.ts';
-import { parsePurl } from '../vex/purl.ts';
+import { parsePurl } from '../purl.ts';
 import { compileException, identityResolver, imageFormsOf, matchesFinding, scopeOf } from './compile.ts';
 import { normaliseImageReference } from './glob.ts';
 

@@ -2,7 +2,7 @@ import type { Package } from '../../inventory/index.ts';
 import type { Finding } from '../../match/types.ts';
 import type { Suppression } from '../../report/types.ts';
 import { packageLookup } from '../finding-package.ts';
-import { purlCache, purlMatches } from '../vex/purl.ts';
+import { purlCache, purlMatches } from '../purl.ts';
 import { matchesPath } from './path-glob.ts';
 import type { IgnoreEntry, IgnoreFile } from './parse.ts';
 

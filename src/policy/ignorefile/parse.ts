@@ -4,8 +4,8 @@ import { PolicyError } from '../../errors.ts';
 import { formatIssue } from '../documents/index.ts';
 import { join, newContext, Reader } from '../documents/reader.ts';
 import { parseRfc3339 } from '../time.ts';
-import { parsePurl, purlError } from '../vex/purl.ts';
-import type { Purl } from '../vex/purl.ts';
+import { parsePurl, purlError } from '../purl.ts';
+import type { Purl } from '../purl.ts';
 import { GlobSyntaxError, pathGlobToRegExp } from './path-glob.ts';
 
 /**
@@ -39,7 +39,7 @@ export interface IgnoreEntry {
   /** Doublestar patterns over the path of the file the package was read from (YAML only). */
   paths: string[];
   pathPatterns: RegExp[];
-  /** Package URLs as constraints (YAML only): see vex/purl.ts for how they match. */
+  /** Package URLs as constraints (YAML only): see purl.ts for how they match. */
   purls: string[];
   parsedPurls: Purl[];
   /** As written (`2026-01-01`). */

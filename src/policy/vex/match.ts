@@ -2,8 +2,8 @@ import type { Finding } from '../../match/types.ts';
 import type { Suppression } from '../../report/types.ts';
 import { imageForms, normaliseImageReference } from '../exceptions/index.ts';
 import { packageLookup } from '../finding-package.ts';
-import { purlCache, purlMatches } from './purl.ts';
-import type { Purl } from './purl.ts';
+import { purlCache, purlMatches } from '../purl.ts';
+import type { Purl } from '../purl.ts';
 import type { VexAnnotation, VexComponent, VexContext, VexDocument, VexResult, VexStatement } from './types.ts';
 
 /**
