@@ -25,25 +25,46 @@ export function imageOptions(cmd: Command): Command {
 export function inventoryOptionsFrom(opts: ImageCliOptions, io: Io, progress: { update(text: string): void }): InventoryRunOptions {
   let done = 0;
   let cached = 0;
-  let running = 0;
   let cacheWarned = false;
+  /** Blob bytes read and expected, per layer being read now. */
+  const reading = new Map<number, { read: number; size: number }>();
   return {
     ...(opts.platform ? { platform: opts.platform } : {}),
     ...(opts.insecure ? { insecure: true } : {}),
     ...(opts.caFile ? { caFile: opts.caFile } : {}),
     ...(opts.cache === false ? { cacheDir: false as const } : opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
     onProgress(event) {
-      if (event.type === 'cache-error') {
-        // Once per run: a read-only cache slows scans down but does not change their result.
-        if (!cacheWarned && !opts.quiet) io.stderr.write(`portcullis: warning: layer cache not written (${event.message})\n`);
-        cacheWarned = true;
-        return;
+      switch (event.type) {
+        case 'cache-error':
+          // Once per run: a read-only cache slows scans down but does not change their result.
+          if (!cacheWarned && !opts.quiet) io.stderr.write(`portcullis: warning: layer cache not written (${event.message})\n`);
+          cacheWarned = true;
+          return;
+        case 'layer-start':
+          reading.set(event.index, { read: 0, size: event.size });
+          break;
+        case 'layer-bytes':
+          reading.set(event.index, { read: event.read, size: event.size });
+          break;
+        case 'layer-done':
+          reading.delete(event.index);
+          done++;
+          break;
+        case 'layer-cached':
+          cached++;
+          done++;
+          break;
       }
-      if (event.type === 'layer-start') running++;
-      if (event.type === 'layer-done') running--;
-      if (event.type === 'layer-cached') cached++;
-      if (event.type === 'layer-cached' || event.type === 'layer-done') done++;
-      progress.update(`layers analysed ${done}/${event.total}${cached ? ` (${cached} cached)` : ''}${running ? `, ${running} in progress` : ''}`);
+      let read = 0;
+      let size = 0;
+      for (const r of reading.values()) {
+        read += r.read;
+        size += r.size;
+      }
+      const busy = reading.size ? `, reading ${reading.size} (${mib(read)}/${mib(size)} MiB)` : '';
+      progress.update(`layers analysed ${done}/${event.total}${cached ? ` (${cached} cached)` : ''}${busy}`);
     },
   };
 }
+
+const mib = (bytes: number) => (bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 1 : 0);

@@ -227,6 +227,7 @@ describe('portcullis sbom', () => {
     const tty = await cli(['sbom', ref, '--format', 'json', '--cache-dir', cacheDir], { tty: true });
     assert.equal(tty.code, 0);
     assert.match(tty.stderr, /layers analysed 5\/5/);
+    assert.match(tty.stderr, /layers analysed \d\/5, reading \d \(0\.0\/0\.0 MiB\)/);
     assert.ok(tty.stderr.startsWith('\r\x1b[2K') && tty.stderr.endsWith('\r\x1b[2K'), JSON.stringify(tty.stderr));
     const warm = await cli(['sbom', ref, '--format', 'json', '--cache-dir', cacheDir], { tty: true });
     assert.match(warm.stderr, /layers analysed 5\/5 \(5 cached\)/);

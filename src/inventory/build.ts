@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { Transform, pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ImageSource, LayerLimits, ResolvedImage } from '../image/index.ts';
 import type { LayerCache } from './cache.ts';
 import { analyzeLayer } from './layer-analysis.ts';
@@ -11,6 +13,8 @@ import type { Analyzer, Inventory, OSFacts, OSInfo, Package } from './types.ts';
 export type ProgressEvent =
   | { type: 'layer-cached'; index: number; total: number }
   | { type: 'layer-start'; index: number; total: number; size: number }
+  /** Bytes of the layer blob read so far (as stored: compressed), about every MiB. */
+  | { type: 'layer-bytes'; index: number; total: number; read: number; size: number }
   | { type: 'layer-done'; index: number; total: number; bytes: number }
   /** The result could not be stored (read-only or full cache dir): the scan goes on without it. */
   | { type: 'cache-error'; index: number; total: number; message: string };
@@ -63,7 +67,9 @@ export async function buildInventory(source: ImageSource, image: ResolvedImage, 
       options.onProgress?.({ type: 'layer-start', index, total, size: layer.descriptor.size });
       let analysis: LayerAnalysis;
       try {
-        analysis = await analyzeLayer(await source.openBlob(layer.descriptor), layer, options.analyzers, options.limits);
+        let blob = await source.openBlob(layer.descriptor);
+        if (options.onProgress) blob = counted(blob, (read) => options.onProgress?.({ type: 'layer-bytes', index, total, read, size: layer.descriptor.size }));
+        analysis = await analyzeLayer(blob, layer, options.analyzers, options.limits);
       } catch (err) {
         failed = true; // the other workers finish their current layer and take no new one
         throw err;
@@ -84,6 +90,27 @@ export async function buildInventory(source: ImageSource, image: ResolvedImage, 
 
   const merged = mergeLayers(analyses);
   return { ...toInventory(merged, image, options.resolveOS), layers: summaries };
+}
+
+const PROGRESS_STEP = 1 << 20;
+
+/** The same stream, reporting how much has been read through it (errors pass through). */
+function counted(blob: Readable, report: (read: number) => void): Readable {
+  let read = 0;
+  let reported = 0;
+  const through = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      read += chunk.length;
+      if (read - reported >= PROGRESS_STEP) {
+        reported = read;
+        report(read);
+      }
+      done(null, chunk);
+    },
+  });
+  // pipeline() destroys both streams with the first error, so the reader sees a source's failure.
+  pipeline(blob, through, () => {});
+  return through;
 }
 
 export function toInventory(
