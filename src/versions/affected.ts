@@ -5,7 +5,7 @@
  * (inclusive) switching back; `limit` caps the range (versions at or above it are outside);
  * several ranges are OR'ed, and a version listed in `versions` is affected whatever the ranges say.
  */
-import { semver } from './semver.ts';
+import type { SemVer } from './semver.ts';
 import type { VersionScheme } from './types.ts';
 
 export interface RangeEvent { introduced?: string; fixed?: string; last_affected?: string; limit?: string }
@@ -67,7 +67,8 @@ function inRange<P>(scheme: VersionScheme<P>, v: P, range: VersionRange): boolea
   return affected;
 }
 
-export function affectedBy<P>(scheme: VersionScheme<P>, version: string, ranges: readonly VersionRange[], versions?: readonly string[]): boolean {
+/** `semver` is the scheme SEMVER ranges use, whatever `scheme` is. */
+export function affectedBy<P>(scheme: VersionScheme<P>, semver: VersionScheme<SemVer>, version: string, ranges: readonly VersionRange[], versions?: readonly string[]): boolean {
   const v = scheme.parse(version);
   if (v === undefined) return false;
   if (versions?.some((listed) => listed === version || isEqual(scheme, v, listed))) return true;

@@ -14,7 +14,7 @@ import { maven } from './maven.ts';
 import { nuget } from './nuget.ts';
 import { pep440 } from './pep440.ts';
 import { rpm } from './rpm.ts';
-import { semver } from './semver.ts';
+import { semver, type SemVer } from './semver.ts';
 import { compileRange, type SatisfiesOptions } from './satisfies.ts';
 import type { Cmp, SchemeName, VersionScheme } from './types.ts';
 
@@ -24,7 +24,31 @@ export { schemeForEcosystem } from './ecosystems.ts';
 export { MAX_VERSION_LENGTH } from './types.ts';
 export type { RangeTest, SatisfiesOptions } from './satisfies.ts';
 
-const SCHEMES: Record<SchemeName, VersionScheme> = { deb, apk, rpm, semver, pep440, maven, go, gem, nuget, composer } as Record<SchemeName, VersionScheme>;
+/**
+ * Parsing dominates matching (the same fixed versions recur across advisories and packages), so
+ * each scheme's parse is memoised. Parsed versions are never mutated, so sharing them is safe;
+ * the memo is bounded and simply starts over when full.
+ */
+const MEMO_SIZE = 50_000;
+
+function memoised<P>(scheme: VersionScheme<P>): VersionScheme<P> {
+  let memo = new Map<string, P | undefined>();
+  return {
+    name: scheme.name,
+    compare: scheme.compare,
+    parse(v: string): P | undefined {
+      if (memo.has(v)) return memo.get(v);
+      const p = scheme.parse(v);
+      if (memo.size >= MEMO_SIZE) memo = new Map();
+      memo.set(v, p);
+      return p;
+    },
+  };
+}
+
+const SCHEMES = Object.fromEntries(
+  [deb, apk, rpm, semver, pep440, maven, go, gem, nuget, composer].map((s) => [s.name, memoised(s as VersionScheme)]),
+) as Record<SchemeName, VersionScheme>;
 
 /** Every scheme name, in a stable order. */
 export const SCHEME_NAMES: readonly SchemeName[] = ['deb', 'apk', 'rpm', 'semver', 'pep440', 'maven', 'go', 'gem', 'nuget', 'composer'];
@@ -68,7 +92,7 @@ export function compareVersions(scheme: string, a: string, b: string): Cmp {
  * version gives false and throws nothing; an unknown scheme throws VersionError.
  */
 export function isAffected(scheme: SchemeName | (string & {}), version: string, ranges: readonly VersionRange[], versions?: readonly string[]): boolean {
-  return affectedBy(getScheme(scheme), version, ranges, versions);
+  return affectedBy(getScheme(scheme), SCHEMES.semver as VersionScheme<SemVer>, version, ranges, versions);
 }
 
 /**

@@ -20,7 +20,8 @@ import { MAX_VERSION_LENGTH, type Cmp, type VersionScheme } from './types.ts';
 
 type Item = NumItem | StrItem | ListItem;
 interface NumItem { readonly t: 'num'; readonly v: string }
-interface StrItem { readonly t: 'str'; readonly v: string }
+/** `key` orders qualifiers by plain string comparison (see qualifierKey). */
+interface StrItem { readonly t: 'str'; readonly v: string; readonly key: string }
 interface ListItem { readonly t: 'list'; readonly items: Item[] }
 
 export interface MavenVersion {
@@ -48,7 +49,7 @@ function str(value: string, followedByDigit: boolean): StrItem {
   if (followedByDigit && v.length === 1) v = ({ a: 'alpha', b: 'beta', m: 'milestone' } as Record<string, string>)[v] ?? v;
   if (v === 'cr') v = 'rc';
   else if (v === 'ga' || v === 'final' || v === 'release') v = '';
-  return { t: 'str', v };
+  return { t: 'str', v, key: qualifierKey(v) };
 }
 
 function num(digits: string): NumItem {
@@ -126,8 +127,8 @@ function compareItem(a: Item, b: Item | null): Cmp {
       if (b === null) return a.v === '0' ? 0 : 1;
       return b.t === 'num' ? compareDigits(a.v, b.v) : 1;
     case 'str':
-      if (b === null) return compareStrings(qualifierKey(a.v), RELEASE_INDEX);
-      return b.t === 'str' ? compareStrings(qualifierKey(a.v), qualifierKey(b.v)) : -1;
+      if (b === null) return compareStrings(a.key, RELEASE_INDEX);
+      return b.t === 'str' ? compareStrings(a.key, b.key) : -1;
     case 'list':
       if (b === null) {
         for (const x of a.items) {
