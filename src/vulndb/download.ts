@@ -35,7 +35,10 @@ export interface Downloaded {
 function reasonOf(err: unknown, timeoutMs: number): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${timeoutMs / 1000} s`;
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  const code = e?.cause?.code;
+  const message = e?.cause?.message ?? e?.message;
+  if (!message) return code ?? String(err);
+  return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
 /**
