@@ -137,7 +137,15 @@ interface Decision {
  * and the highest fix (the version every source agrees is fixed).
  */
 function decide(target: Target, hits: readonly Hit[]): Decision | undefined {
-  if (!hits.some((h) => h.verdict.affected)) return undefined; // the common case, decided cheaply
+  if (hits.length === 1) {
+    // The common case: one source, one row.
+    const { row, verdict } = hits[0]!;
+    if (!verdict.affected || !verdict.status) return undefined;
+    const one: Decision = { status: verdict.status, row, sources: [row.source], ids: [row.vulnId] };
+    if (verdict.fixedVersion) one.fixedVersion = verdict.fixedVersion;
+    return one;
+  }
+  if (!hits.some((h) => h.verdict.affected)) return undefined;
   let deciding = hits;
   if (target.matcher.kind === 'os') {
     const best = Math.min(...hits.map((h) => target.matcher.sourceRank(h.row.source)));
@@ -252,49 +260,57 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
   const vulnIds = new Set<string>();
   for (const d of decided) for (const id of [d.id, ...d.decision.ids]) vulnIds.add(id);
   const vulns = db.vulns([...vulnIds]);
-  // The records that describe each finding's vulnerability: its canonical ID's, then the others'.
-  const related = decided.map((d) => {
-    const out: VulnRecord[] = [];
+  // What describes a vulnerability is the same for every package it is found in: work it out
+  // once per vulnerability (the IDs a finding was folded from), then KEV and EPSS by CVE ID.
+  const keys = decided.map((d) => (d.decision.ids.length === 1 && d.decision.ids[0] === d.id ? d.id : [d.id, ...d.decision.ids].join(' ')));
+  const records = new Map<string, { related: VulnRecord[]; aliases: string[] }>();
+  decided.forEach((d, i) => {
+    if (records.has(keys[i]!)) return;
+    const related: VulnRecord[] = [];
     for (const id of new Set([d.id, ...d.decision.ids])) {
       const v = vulns.get(id);
-      if (v) out.push(v);
+      if (v) related.push(v);
     }
-    return out;
-  });
-  const aliasCache = decided.map((d, i) => {
-    const out = new Set<string>(d.decision.ids);
-    for (const v of related[i]!) for (const a of v.aliases) out.add(a);
-    out.delete(d.id);
-    return [...out].sort();
+    const aliases = new Set<string>(d.decision.ids);
+    for (const v of related) for (const a of v.aliases) aliases.add(a);
+    aliases.delete(d.id);
+    records.set(keys[i]!, { related, aliases: [...aliases].sort() });
   });
   const cves = new Set<string>();
   decided.forEach((d, i) => {
-    for (const id of [d.id, ...aliasCache[i]!]) if (isCve(id)) cves.add(id);
+    for (const id of [d.id, ...records.get(keys[i]!)!.aliases]) if (isCve(id)) cves.add(id);
   });
   const kev = db.kev([...cves]);
   const epss = db.epss([...cves]);
-
-  // What describes a vulnerability is the same for every package it is found in: work it out once.
   const described = new Map<string, Described>();
   const describe = (i: number): Described => {
-    const d = decided[i]!;
-    const key = [d.id, ...d.decision.ids].join(' ');
+    const key = keys[i]!;
     let out = described.get(key);
-    if (!out) described.set(key, (out = describeVuln(related[i]!, aliasCache[i]!, d.id, kev, epss)));
+    if (!out) {
+      const r = records.get(key)!;
+      described.set(key, (out = describeVuln(r.related, r.aliases, decided[i]!.id, kev, epss)));
+    }
     return out;
   };
+  const severities = new Map<string, ReturnType<typeof chooseSeverity>>();
 
   const findings = decided.map((d, i): Finding => {
     const { target, decision } = d;
     const info = describe(i);
     const vendor = target.matcher.vendor?.(target.pkg);
-    const choice = chooseSeverity({
-      ratings: info.ratings,
-      kind: target.matcher.kind,
-      ...(vendor ? { vendor } : {}),
-      ...(vendor && decision.row.severity ? { distribution: { source: vendor, severity: decision.row.severity } } : {}),
-      ...(!vendor && decision.row.severity ? { distribution: { source: publisherOfRow(decision.row), severity: decision.row.severity } } : {}),
-    });
+    const rowSeverity = decision.row.severity;
+    const rowSource = vendor ?? (rowSeverity ? publisherOfRow(decision.row) : undefined);
+    const severityKey = `${keys[i]}|${target.matcher.kind}|${vendor ?? ''}|${rowSeverity ?? ''}|${rowSource ?? ''}`;
+    let choice = severities.get(severityKey);
+    if (!choice) {
+      choice = chooseSeverity({
+        ratings: info.ratings,
+        kind: target.matcher.kind,
+        ...(vendor ? { vendor } : {}),
+        ...(rowSeverity && rowSource ? { distribution: { source: rowSource, severity: rowSeverity } } : {}),
+      });
+      severities.set(severityKey, choice);
+    }
     const f: Finding = {
       id: d.id,
       aliases: info.aliases,
