@@ -19,7 +19,9 @@ import tarStream from 'tar-stream';
 import { buildImage, buildIndex, sha256, writeDockerArchive, writeOciArchive, writeOciLayout } from '../../test/image-builder.ts';
 import type { BuiltImage, EntrySpec } from '../../test/image-builder.ts';
 import { assertValid, cyclonedx16, spdx23 } from '../../test/sbom-schemas.ts';
+import { pushImage, startRegistry } from '../../test/registry.ts';
 import { sandbox, scratchDirs } from '../../test/scratch.ts';
+import { needs } from '../../test/tools.ts';
 import { main } from './main.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,6 +47,14 @@ async function cli(args: string[], options: { tty?: boolean } = {}) {
   };
   const code = await main(args, io);
   return { code, stdout, stderr };
+}
+
+/** The command failed with exit 2 and one line on stderr matching `pattern`, and printed nothing else. */
+function oneLine(r: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^portcullis: [^\n]+\n$/);
+  assert.match(r.stderr, pattern);
 }
 
 /** One image, its layer-by-layer package databases, and what the SBOM must say. */
@@ -200,6 +210,35 @@ describe('portcullis sbom', () => {
     });
   }
 
+  it('from a real registry: the same SBOM as from the OCI layout, a second run from the cache, valid CycloneDX with the image purl', { skip: needs('docker-registry', 'skopeo') }, async (t) => {
+    const reg = await startRegistry();
+    t.after(() => reg.stop());
+    const c = CASES[0]!;
+    const b = built.get(c.name)!;
+    const digest = await pushImage(reg, 'team/ubuntu:18.04', b.oci);
+    const ref = `${reg.host}/team/ubuntu:18.04`;
+    const cacheDir = freshDir('cache');
+    const local = JSON.parse((await cli(['sbom', b.refs.oci, '--format', 'json', '--no-cache'])).stdout) as JsonSbom;
+    for (const run of ['cold', 'warm']) {
+      const r = await cli(['sbom', ref, '--format', 'json', '--cache-dir', cacheDir], { tty: true });
+      assert.equal(r.code, 0, `${run}: ${r.stderr}`);
+      // The progress line says how many layers came from the cache: all of them the second time.
+      assert.match(r.stderr, run === 'warm' ? /layers analysed 5\/5 \(5 cached\)/ : /layers analysed 5\/5(?! \()/);
+      const sbom = JSON.parse(r.stdout) as JsonSbom;
+      assert.equal(sbom.artifact.name, ref);
+      assert.equal(sbom.artifact.digest, digest);
+      assert.deepEqual(sbom.packages, local.packages, run);
+      assert.deepEqual(sbom.os, local.os);
+    }
+    const cdx = await cli(['sbom', ref, '--format', 'cyclonedx', '--cache-dir', cacheDir]);
+    const bom = JSON.parse(cdx.stdout) as { metadata: { component: { purl: string } } };
+    assertValid(cyclonedx16(), bom, 'CycloneDX from a registry');
+    const purl = PackageURL.fromString(bom.metadata.component.purl);
+    assert.deepEqual([purl.type, purl.name, purl.version, purl.qualifiers?.repository_url, purl.qualifiers?.tag], ['oci', 'ubuntu', digest, `${reg.host}/team/ubuntu`, '18.04']);
+    assertValid(spdx23(), JSON.parse((await cli(['sbom', ref, '--format', 'spdx-json', '--cache-dir', cacheDir])).stdout), 'SPDX from a registry');
+    oneLine(await cli(['sbom', `${reg.host}/team/missing:1`, '--no-cache']), /team\/missing/);
+  });
+
   it('-o FILE writes the SBOM there and nothing to stdout', async () => {
     const out = join(freshDir('out'), 'sbom.json');
     const r = await cli(['sbom', built.get(CASES[1]!.name)!.refs.oci, '--format', 'json', '--no-cache', '-o', out]);
@@ -236,13 +275,6 @@ describe('portcullis sbom', () => {
   });
 
   describe('fails with exit 2 and one line', () => {
-    const oneLine = (r: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
-      assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^portcullis: [^\n]+\n$/);
-      assert.match(r.stderr, pattern);
-    };
-
     it('a missing layout or archive', async () => {
       const missing = join(scratch, 'does-not-exist');
       oneLine(await cli(['sbom', `oci:${missing}`, '--no-cache']), /no index\.json/);
