@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { needs, which } from '../../test/tools.ts';
 import semverPackage from 'semver';
 import { getScheme, type SchemeName, type VersionScheme } from './index.ts';
 import { maven387 } from './maven.ts';
-import { pairsOf, versionsFromOrderings, versionsFromPkgdb } from './orderings.fixture.ts';
+import { needsFile, pairsOf, versionsFromOrderings, versionsFromPkgdb } from './orderings.fixture.ts';
 import { parsePep440Strict } from './pep440.ts';
 import { parseSemver } from './semver.ts';
 
@@ -138,7 +137,7 @@ for line in sys.stdin:
     assertAgree('pep440', pairs, theirs);
   });
 
-  test('maven: ComparableVersion from Debian\'s maven-artifact jar (Maven 3.8.7 rules)', { skip: needs('java') || (existsSync(MAVEN_JAR) ? false : `needs ${MAVEN_JAR}`) }, async () => {
+  test('maven: ComparableVersion from Debian\'s maven-artifact jar (Maven 3.8.7 rules)', { skip: needs('java') || needsFile(MAVEN_JAR) }, async () => {
     const versions = versionsFromOrderings('maven');
     assert.ok(versions.length > 2000);
     const pairs = parsablePairs('maven', pairsOf(versions, 1800, 1200));

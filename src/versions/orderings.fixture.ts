@@ -3,7 +3,7 @@
  * (produced by each ecosystem's own tool, see that directory's README) and the real version
  * strings they contain. Test-only; kept out of the library's index.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export const VERSIONS_DIR = new URL('../../../shared/data/versions/', import.meta.url);
 export const PKGDB_DIR = new URL('../../../shared/data/pkgdb/', import.meta.url);
@@ -84,4 +84,11 @@ export function pairsOf(versions: readonly string[], random: number, neighbours:
     pairs.push(rnd() < 0.5 ? [sorted[k - 1] as string, sorted[k] as string] : [sorted[k] as string, sorted[k - 1] as string]);
   }
   return pairs;
+}
+
+/** Like test/tools.ts needs(), for a file a test reads: a skip message locally, a failure under CI=true. */
+export function needsFile(path: string): false | string {
+  if (existsSync(path)) return false;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${path} is missing (installed by .ci/run)`);
+  return `needs ${path} (installed by .ci/run)`;
 }

@@ -11,10 +11,13 @@ import semverPackage from 'semver';
 import { needs } from '../../test/tools.ts';
 import { VersionError } from '../errors.ts';
 import { rangeTest, satisfies } from './index.ts';
-import { seeded, versionsFromOrderings } from './orderings.fixture.ts';
+import { needsFile, seeded, versionsFromOrderings } from './orderings.fixture.ts';
 import { parsePep440Strict } from './pep440.ts';
 
 const PYTHON = '/usr/bin/python3';
+const MAVEN_JAR = '/usr/share/maven/lib/maven-artifact-3.x.jar';
+/** DefaultArtifactVersion needs commons-lang3, which Debian's maven ships beside it. */
+const LANG3 = '/usr/share/maven/lib/commons-lang3.jar';
 
 /** Random ranges in npm's syntax, built from real versions. */
 function npmRanges(versions: string[], count: number, rnd: () => number): string[] {
@@ -188,14 +191,12 @@ end`;
   assert.deepEqual(diff.slice(0, 50), [], `${diff.length} disagreements`);
 });
 
-test('satisfies: Maven ranges against VersionRange in Debian\'s maven-artifact jar', { skip: needs('java') }, async () => {
+test('satisfies: Maven ranges against VersionRange in Debian\'s maven-artifact jar', { skip: needs('java') || needsFile(MAVEN_JAR) || needsFile(LANG3) }, async () => {
   const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { maven, maven387, parseMaven } = await import('./maven.ts');
-  const jar = '/usr/share/maven/lib/maven-artifact-3.x.jar';
-  // DefaultArtifactVersion needs commons-lang3, which Debian's maven ships beside it.
-  const LANG3 = '/usr/share/maven/lib/commons-lang3.jar';
+  const jar = MAVEN_JAR;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-maven-'));
   try {
     // A few lines of Java: for each "range<TAB>version" line, 1/0 for containsVersion, X for an invalid range.
