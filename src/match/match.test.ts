@@ -183,6 +183,19 @@ describe('rpm matcher', () => {
   });
 });
 
+describe('rpm matcher: CentOS', () => {
+  it("takes Red Hat's advisories for the same major release", () => {
+    const pkg: Package = { name: 'openssl-libs', version: '1:1.0.2k-19.el7', epoch: 1, ecosystem: 'centos', purl: 'pkg:rpm/centos/openssl-libs@1.0.2k-19.el7?epoch=1', manager: 'rpm' };
+    const { findings } = run({
+      affected: [
+        row({ ecosystem: 'redhat:7', package: 'openssl-libs', vulnId: 'CVE-2021-23840', source: 'osv', status: 'fixed', ranges: open('1:1.0.2k-22.el7_9'), severity: 'MEDIUM' }),
+        row({ ecosystem: 'redhat:8', package: 'openssl-libs', vulnId: 'CVE-2099-8', source: 'osv', status: 'fixed', ranges: open('1:9') }),
+      ],
+    }, [pkg], { family: 'centos', version: '7.9.2009' });
+    assert.deepEqual(findings.map((f) => [f.id, f.fixedVersion, f.severity]), [['CVE-2021-23840', '1:1.0.2k-22.el7_9', 'MEDIUM']]);
+  });
+});
+
 describe('language matcher', () => {
   it('normalises names (PEP 503), folds GHSA into CVE and prefers GHSA severity over NVD', () => {
     const flask: Package = { name: 'Flask_Cors', version: '3.0.8', ecosystem: 'pypi', purl: 'pkg:pypi/flask-cors@3.0.8', manager: 'pypi' as Package['manager'] };

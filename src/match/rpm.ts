@@ -26,7 +26,11 @@ export const rpmMatcher: FamilyMatcher = {
   handles: (ecosystem) => RPM_FAMILIES.has(ecosystem),
   keys(pkg, os) {
     const key = releaseKey(pkg, os);
-    return key ? [key] : [];
+    if (!key) return [];
+    // CentOS has no advisories of its own: it is rebuilt from RHEL sources and fixed when RHEL
+    // is, so Red Hat's are its advisories (as in Trivy and Grype).
+    if (pkg.ecosystem === 'centos') return [key, key.replace(/^centos:/, 'redhat:')];
+    return [key];
   },
   names: (pkg) => [pkg.name],
   version: rpmVersion,
