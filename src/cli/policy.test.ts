@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { debianScanResult, NOW } from '../../test/fixtures-results.ts';
 import { runCli } from '../../test/run-cli.ts';
-import { decideScan } from '../policy/index.ts';
+import { openVex020 } from '../../test/openvex-schema.ts';
+import { decideScan, parsePolicy, parseVex, readScanReport } from '../policy/index.ts';
 import type { Explanation } from '../policy/index.ts';
 import { jsonReport } from '../report/index.ts';
 
@@ -169,5 +170,38 @@ spec:
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${f('expired.yaml')}: valid (thresholds warn ≥ 4, fail ≥ 9.5; 2 ContainerAdmissionPolicy; 3 Exception; unknown images: Reject)\n`);
     assert.match(r.stderr, /expired\.yaml:50:1: warning: Exception long-gone \(owner team-platform\) expired 2020-01-31 and no longer applies\n$/);
+  });
+});
+
+describe('policy export-vex', () => {
+  it('writes the live exceptions as OpenVEX that suppresses, through --vex, what the exceptions suppress', async () => {
+    const r = await runCli(['policy', 'export-vex', '--policy', f('policy.yaml'), '--report', f('report.json'), '--namespace', 'shop',
+      '--at', '2026-11-21T08:00:00Z', '-o', f('exceptions.openvex.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, '');
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(f('exceptions.openvex.json'), 'utf8');
+    const validate = openVex020();
+    assert.ok(validate(JSON.parse(text)), JSON.stringify(validate.errors));
+
+    const report = { ...await readScanReport(f('report.json')), suppressed: [] };
+    const now = new Date('2026-11-21T08:00:00Z');
+    const byExceptions = decideScan(report, { policy: parsePolicy(POLICY, 'p.yaml'), namespace: 'shop', now });
+    const byVex = decideScan(report, { vex: [parseVex(text, 'exceptions.openvex.json')], now });
+    const suppressed = (x: typeof report, kind: string) => (x.suppressed ?? []).filter((s) => s.kind === kind).map((s) => `${s.finding.id}/${s.finding.package}`).sort();
+    assert.deepEqual(suppressed(byVex, 'vex'), suppressed(byExceptions, 'exception'));
+    assert.equal(suppressed(byVex, 'vex').length, 4);
+  });
+
+  it('says what it skipped, and fails when nothing can be exported', async () => {
+    const r = await runCli(['policy', 'export-vex', '--policy', f('policy.yaml'), '--at', '2026-12-20T00:00:00Z']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, [
+      'skipped Exception log4j-jndi-off: expired 2026-11-30',
+      'skipped Exception base-image-bump: expired 2026-12-15',
+      `portcullis: ${f('policy.yaml')}: no exception could be exported as OpenVEX`,
+      '',
+    ].join('\n'));
   });
 });

@@ -67,16 +67,48 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
       const { explainReport, formatExplanation, loadPolicyFile, parseRfc3339, readScanReport } = await import('../policy/index.ts');
       const labels = parseLabels('--labels', opts.labels);
       const namespaceLabels = parseLabels('--namespace-labels', opts.namespaceLabels);
-      let now = new Date();
-      if (opts.at !== undefined) {
-        const at = parseRfc3339(opts.at);
-        if (!at) throw new UsageError('BAD_TIME', `--at: ${JSON.stringify(opts.at)} is not an RFC 3339 time`);
-        now = at;
-      }
+      const now = timeOption(opts.at, parseRfc3339);
       const [policySet, report] = await Promise.all([loadPolicyFile(opts.policy), readScanReport(opts.report)]);
       const { explanation } = explainReport(report, policySet, {
         labels, namespaceLabels, now, ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
       });
       io.stdout.write(opts.format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
     });
+
+  policy
+    .command('export-vex')
+    .description("write the policy's live Exceptions as an OpenVEX 0.2.0 document, for tools that read VEX")
+    .requiredOption('--policy <file>', 'policy file')
+    .option('--report <file>', "JSON report of a scan: name the image and its packages, and resolve package-only exceptions")
+    .option('--namespace <name>', 'include exceptions limited to this namespace')
+    .option('--author <name>', 'document author')
+    .option('--at <time>', 'export the exceptions live at this RFC 3339 time instead of now')
+    .option('-o, --output <file>', 'write the document to a file instead of stdout')
+    .action(async (opts: { policy: string; report?: string; namespace?: string; author?: string; at?: string; output?: string }) => {
+      const { exceptionsToOpenVex, loadPolicyFile, parseRfc3339, readScanReport } = await import('../policy/index.ts');
+      const { PolicyError } = await import('../errors.ts');
+      const { writeOutput } = await import('./output.ts');
+      const now = timeOption(opts.at, parseRfc3339);
+      const set = await loadPolicyFile(opts.policy);
+      const report = opts.report === undefined ? undefined : await readScanReport(opts.report);
+      const findings = report && [...(report.findings ?? []), ...(report.suppressed ?? []).filter((x) => x.kind === 'exception').map((x) => x.finding)];
+      const { document, skipped } = exceptionsToOpenVex(set.exceptions, {
+        ...(report ? { imageName: report.artifact.name, packages: report.packages, findings: findings ?? [] } : {}),
+        ...(report?.artifact.digest ? { imageDigest: report.artifact.digest } : {}),
+        ...(report?.artifact.manifestDigest ? { manifestDigest: report.artifact.manifestDigest } : {}),
+        ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+        ...(opts.author !== undefined ? { author: opts.author } : {}),
+      }, now);
+      for (const x of skipped) io.stderr.write(`skipped Exception ${x.name}: ${x.reason}\n`);
+      if (!document) throw new PolicyError('NOTHING_TO_EXPORT', `${opts.policy}: no exception could be exported as OpenVEX`);
+      await writeOutput(io, `${JSON.stringify(document, null, 2)}\n`, opts.output);
+    });
+}
+
+/** `--at TIME` (RFC 3339), or now. */
+function timeOption(at: string | undefined, parse: (s: string) => Date | undefined): Date {
+  if (at === undefined) return new Date();
+  const t = parse(at);
+  if (!t) throw new UsageError('BAD_TIME', `--at: ${JSON.stringify(at)} is not an RFC 3339 time`);
+  return t;
 }
