@@ -466,5 +466,15 @@ describe('limits and hostile input', () => {
     // The store is closed: reading fails too, so this is an internal error → 500, a denial.
     assert.equal(r.httpStatus, 500);
     assert.equal(body(r).allowed, false);
+    // --failure-mode open admits with a warning when the webhook itself fails, never bad input.
+    const decider = new Decider({ policy: POLICY, store });
+    const open = new AdmissionHandler({ decider, store, failOpen: true });
+    const admitted = await open.handle(Buffer.from(JSON.stringify(admissionReview(k, k.build('d', [{ name: 'app', image: img(FAIL) }])))));
+    assert.equal(admitted.httpStatus, 200);
+    assert.equal(body(admitted).allowed, true);
+    assert.match(body(admitted).warnings?.[0] ?? '', /could not judge this request/);
+    assert.equal(body(admitted).auditAnnotations?.verdict, 'FailOpen');
+    const bad = await open.handle(Buffer.from('{"kind":"AdmissionReview"'));
+    assert.equal(bad.body.response.allowed, false);
   });
 });

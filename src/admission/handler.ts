@@ -23,6 +23,11 @@ export interface HandlerOptions extends ResponseOptions {
   metrics?: AdmissionMetrics;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * `--failure-mode open`: when the webhook itself fails (the store unreadable, a bug), admit
+   * with a warning instead of denying. Never for bad input: that is always denied.
+   */
+  failOpen?: boolean;
 }
 
 /**
@@ -93,6 +98,21 @@ export class AdmissionHandler {
 
   private failure(err: unknown, req: Pick<AdmissionRequest, 'uid' | 'apiVersion'>, kind: string): HandlerResult {
     this.options.logger?.error({ uid: req.uid || undefined, error: (err as Error)?.message ?? String(err) }, 'admission request failed');
+    if (this.options.failOpen && req.uid) {
+      return {
+        httpStatus: 200,
+        body: {
+          apiVersion: req.apiVersion, kind: 'AdmissionReview',
+          response: {
+            uid: req.uid, allowed: true,
+            warnings: ['portcullis: the webhook could not judge this request (internal error); admitted by --failure-mode open'],
+            auditAnnotations: { verdict: 'FailOpen' },
+          },
+        },
+        result: 'FailOpen',
+        kind,
+      };
+    }
     return { httpStatus: 500, body: invalidResponse(req, 'internal error: the request could not be judged'), result: 'Error', kind };
   }
 }

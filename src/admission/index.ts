@@ -22,3 +22,5 @@ export type { NamespaceLabels } from './namespaces.ts';
 export { selfSignedTls, readTls, serviceDnsNames } from './tls.ts';
 export { AdmissionMetrics } from './metrics.ts';
 export { MAX_BODY_BYTES, MAX_CONTAINERS, MAX_JSON_DEPTH, MAX_MESSAGE_BYTES } from './limits.ts';
+export { BYPASS_LABEL, manifestsYaml, WEBHOOK_RULES, webhookManifests } from './manifests.ts';
+export type { ManifestOptions } from './manifests.ts';

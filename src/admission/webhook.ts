@@ -38,6 +38,8 @@ export interface WebhookOptions {
   scanConcurrency?: number;
   scanQueueSize?: number;
   exceptionContact?: string;
+  /** What to answer when the webhook itself fails (default closed: deny). */
+  failureMode?: 'open' | 'closed';
   logger?: Logger;
   /** Process metrics (CPU, memory, event loop) in /metrics; off in tests. */
   processMetrics?: boolean;
@@ -101,7 +103,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     },
   });
   const handler = new AdmissionHandler({
-    decider, store, metrics, ...(logger ? { logger } : {}),
+    decider, store, metrics, ...(logger ? { logger } : {}), failOpen: options.failureMode === 'open',
     ...(options.exceptionContact ? { exceptionContact: options.exceptionContact } : {}),
   });
   const server = new WebhookServer({
