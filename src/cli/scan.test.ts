@@ -87,6 +87,19 @@ describe('portcullis scan IMAGE', () => {
     assert.equal((await scanJson([jammy, '--policy', policy, '--exit-code', '4'])).code, 0);
   });
 
+  it('suppresses what an OpenVEX document says does not affect the image (--vex)', async () => {
+    const vex = join(fresh('vex'), 'app.openvex.json');
+    writeFileSync(vex, JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://example.com/vex/1', author: 'Security Team',
+      timestamp: '2026-01-01T00:00:00Z', version: 1,
+      statements: [{ vulnerability: { name: 'CVE-2016-20013' }, products: [{ '@id': 'pkg:deb/ubuntu/libc6' }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }],
+    }));
+    const r = await scanJson([jammy, '--vex', vex]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(ids(r.result!.findings), ['libwayland-client0 CVE-2021-3782 fixed 1.20.0-1ubuntu0.1']);
+    assert.deepEqual(r.result!.suppressed!.map((x) => [x.kind, x.finding.id]), [['vex', 'CVE-2016-20013']]);
+  });
+
   it('records the result with --store and renders every format', async () => {
     const store = join(fresh('store'), 'results.db');
     const r = await cli(['scan', jammy, '--db', dbFile, '--no-cache', '-q', '--store', store, '-f', 'sarif']);
