@@ -148,7 +148,8 @@ function decide(target: Target, hits: readonly Hit[]): Decision | undefined {
   if (!hits.some((h) => h.verdict.affected)) return undefined;
   let deciding = hits;
   if (target.matcher.kind === 'os') {
-    const best = Math.min(...hits.map((h) => target.matcher.sourceRank(h.row.source)));
+    let best = Infinity;
+    for (const h of hits) best = Math.min(best, target.matcher.sourceRank(h.row.source));
     deciding = hits.filter((h) => target.matcher.sourceRank(h.row.source) === best);
   }
   const affected = deciding.filter((h) => h.verdict.affected && h.verdict.status);
