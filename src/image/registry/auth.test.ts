@@ -15,7 +15,7 @@ import { pullImage, pushImage, startRegistry } from '../../../test/registry.ts';
 import type { TestRegistry } from '../../../test/registry.ts';
 import { needs } from '../../../test/tools.ts';
 import { RegistryError } from '../../errors.ts';
-import { RegistryClients } from '../index.ts';
+import { RegistryClient, RegistryClients } from '../index.ts';
 import type { OpenOptions } from '../index.ts';
 
 const PASSWORD = 's3cret-Pa55';
@@ -136,7 +136,6 @@ describe('token auth', { skip: needs('docker-registry', 'skopeo') }, () => {
     await writeFile(join(dir, 'docker-credential-hang'), '#!/bin/sh\nsleep 30\n');
     await chmod(join(dir, 'docker-credential-hang'), 0o755);
     const { env: e } = await env({ credHelpers: { [reg.host]: 'hang' } }, { PATH: `${dir}:${process.env.PATH}` });
-    const { RegistryClient } = await import('./client.ts');
     const client = new RegistryClient(reg.host, { env: e, helperTimeoutMs: 300 });
     const started = Date.now();
     await assert.rejects(client.getManifest('team/app', '1.0'), { code: 'CREDENTIAL_HELPER', message: 'credential helper docker-credential-hang did not answer within 0.3 s' });
@@ -166,6 +165,18 @@ describe('token auth', { skip: needs('docker-registry', 'skopeo') }, () => {
     assert.equal(reg.tokenRequests.length - before, 1);
   });
 
+  test('parallel requests share one token request', async () => {
+    const client = new RegistryClient(reg.host, { credentials: { username: 'alice', password: PASSWORD } });
+    const before = reg.tokenRequests.length;
+    try {
+      const blobs = await Promise.all([image.configDescriptor, ...image.layers.map((l) => l.descriptor)].map((d) => client.readBlob('team/app', d, 1 << 20)));
+      assert.deepEqual(blobs, [image.configBytes, ...image.layers.map((l) => l.blob)]);
+    } finally {
+      client.close();
+    }
+    assert.equal(reg.tokenRequests.length - before, 1);
+  });
+
   test('a token the registry stops accepting is dropped and fetched again (one 401 → refresh)', async (t) => {
     const proxy = await startFaultProxy(reg.url);
     t.after(() => proxy.stop());
@@ -190,7 +201,6 @@ describe('token auth, anonymous pulls allowed, token in access_token', { skip: n
     t.after(() => rm(dir, { recursive: true, force: true }));
     assert.equal(await pull(`${reg.host}/pub/app:1`, { env }), image.manifestDigest);
     assert.deepEqual(reg.tokenRequests.at(-1), { user: undefined, scopes: ['repository:pub/app:pull'], service: reg.service, kind: 'get' });
-    const { RegistryClient } = await import('./client.ts');
     const client = new RegistryClient(reg.host, { env });
     await assert.rejects(client.putManifest('pub/app', '2', image.manifestBytes, image.manifest.mediaType!), { code: 'UNAUTHORIZED' });
     client.close();

@@ -88,6 +88,7 @@ export class RegistryClient {
   private readonly retry: RetryPolicy;
   private readonly transport: Transport;
   private readonly tokens = new TokenCache();
+  private readonly pendingTokens = new Map<string, Promise<string>>();
   private readonly credentials = new Map<string, Promise<Credentials | undefined>>();
   private base: Promise<URL> | undefined;
   private challenge: Challenge | undefined;
@@ -364,7 +365,15 @@ export class RegistryClient {
     if (challenge.scheme === 'basic') return creds?.username ? basicHeader(creds) : undefined;
     if (challenge.scheme !== 'bearer') return undefined;
     const scope = this.scopeFor(op) ?? '';
-    return this.tokens.get(scope) ?? this.fetchToken(challenge, scope, creds, op.what);
+    const cached = this.tokens.get(scope);
+    if (cached) return cached;
+    // Layers are fetched in parallel: they share one token request per scope.
+    let pending = this.pendingTokens.get(scope);
+    if (!pending) {
+      pending = this.fetchToken(challenge, scope, creds, op.what).finally(() => this.pendingTokens.delete(scope));
+      this.pendingTokens.set(scope, pending);
+    }
+    return pending;
   }
 
   private async fetchToken(challenge: Challenge, scope: string, creds: Credentials | undefined, what: string): Promise<string> {
