@@ -3,13 +3,14 @@
  * download), a time limit, a size limit, and an atomic rename into the feed cache so that an
  * interrupted download never replaces a good file.
  */
-import { createWriteStream, existsSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import { FeedError } from '../errors.ts';
-import { removeStaleTemps, tempPathFor } from './temp.ts';
+import { discardTemp, removeStaleTemps, tempPathFor } from './temp.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /** What the last successful download of one cache file returned. */
@@ -94,13 +95,15 @@ export async function download(url: string, dest: string, previous: Validators |
       yield chunk;
     }
   };
+  let out: WriteStream | undefined;
   try {
     if (!res.body) throw new FeedError('FEED_DOWNLOAD', `${url}: empty response`);
-    await pipeline(Readable.fromWeb(res.body as ReadableStream<Uint8Array>), counted, createWriteStream(tmp));
+    out = createWriteStream(tmp);
+    await pipeline(Readable.fromWeb(res.body as ReadableStream<Uint8Array>), counted, out);
     if (total !== undefined && received !== total) throw new FeedError('FEED_DOWNLOAD', `${url}: got ${received} of ${total} bytes`);
     await rename(tmp, dest);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    await discardTemp(tmp, out);
     if (err instanceof FeedError) throw err;
     throw new FeedError('FEED_DOWNLOAD', `${url}: ${reasonOf(err, options.timeoutMs)}`, { cause: err });
   }

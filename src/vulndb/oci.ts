@@ -15,7 +15,8 @@
  * and renames it into place: a scan never sees half a database.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, renameSync, statSync } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,7 +29,7 @@ import { formatImageRef, MediaType, parseRegistryRef, RegistryClient } from '../
 import type { RegistryRef } from '../image/index.ts';
 import { VulnDb } from './reader.ts';
 import { SCHEMA_VERSION } from './schema.ts';
-import { removeStaleTemps, tempPathFor } from './temp.ts';
+import { discardTemp, removeStaleTemps, tempPathFor } from './temp.ts';
 
 export const DB_ARTIFACT_TYPE = 'application/vnd.portcullis.db.v1';
 export const DB_LAYER_MEDIA_TYPE = 'application/vnd.portcullis.db.layer.v1.sqlite+zstd';
@@ -189,6 +190,7 @@ export async function pullDb(refText: string, options: RegistryOptions): Promise
   mkdirSync(dirname(output), { recursive: true });
   removeStaleTemps(output);
   const tmp = tempPathFor(output, 'pull');
+  let out: WriteStream | undefined;
   try {
     const got = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest', [MediaType.OciManifest]);
     if (got.mediaType && got.mediaType !== MediaType.OciManifest) {
@@ -207,7 +209,8 @@ export async function pullDb(refText: string, options: RegistryOptions): Promise
     const meter = new Meter(max, what);
     const blob = await client.openBlob(ref.repository, layer);
     try {
-      await pipeline(blob, createZstdDecompress(), meter, createWriteStream(tmp));
+      out = createWriteStream(tmp);
+      await pipeline(blob, createZstdDecompress(), meter, out);
     } catch (err) {
       if (err instanceof PortcullisError) throw err;
       throw new DbError('BAD_DB', `${what}: the database layer could not be read (${(err as Error).message})`, { cause: err });
@@ -226,7 +229,7 @@ export async function pullDb(refText: string, options: RegistryOptions): Promise
     renameSync(tmp, output);
     return { ref: what, manifestDigest: got.digest, db: output, builtAt: info.builtAt, schema: info.schema, bytes: statSync(output).size };
   } finally {
-    rmSync(tmp, { force: true });
+    await discardTemp(tmp, out);
     client.close();
   }
 }

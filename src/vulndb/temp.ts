@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type TempSuffix = 'tmp' | 'part' | 'pull';
@@ -37,4 +38,13 @@ export function removeStaleTemps(dest: string): void {
     const m = /^(\d+)\.[0-9a-f]{8}\.(tmp|part|pull)$/.exec(name.slice(prefix.length));
     if (m && Number(m[1]) !== process.pid && !running(Number(m[1]))) rmSync(join(dirname(dest), name), { force: true });
   }
+}
+
+/**
+ * Remove a temporary file once the stream writing it has closed: a stream destroyed by a failed
+ * pipeline may still be opening its file, which would otherwise appear after the removal.
+ */
+export async function discardTemp(path: string, stream: WriteStream | undefined): Promise<void> {
+  if (stream && !stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  rmSync(path, { force: true });
 }
