@@ -155,6 +155,17 @@ describe('SARIF report', () => {
     assert.equal(sarifLevel('UNKNOWN'), 'note');
   });
 
+  test('what the filters left out is not reported, as in the table', () => {
+    const result = debianScanResult();
+    const [low] = result.findings!.filter((f) => f.severity === 'LOW');
+    result.findings = result.findings!.filter((f) => f !== low);
+    result.suppressed!.push({ finding: low!, kind: 'severity-filter', by: '--severity CRITICAL,HIGH,MEDIUM' });
+    const run = render(result).runs[0]!;
+    assert.ok(!run.results.some((r) => r.ruleId === low!.id));
+    assert.ok(!run.tool.driver.rules.some((r) => r.id === low!.id));
+    assert.equal(run.results.filter((r) => r.suppressions).length, 3);
+  });
+
   test('fingerprints survive a new tag and a package bump, and differ per package', () => {
     const a = debianScanResult();
     const b = debianScanResult();

@@ -155,11 +155,15 @@ function fingerprint(uri: string, f: Finding): string {
   return createHash('sha256').update([uri, f.id, f.ecosystem ?? '', f.package].join('\u0000')).digest('hex');
 }
 
+const FILTER_KINDS: ReadonlySet<Suppression['kind']> = new Set(['severity-filter', 'unfixed-filter', 'status-filter']);
+
 /** `--format sarif`. */
 export function sarifReport(result: ScanResult, options: ReportOptions): string {
   const active = sortFindings(result.findings ?? []);
   const suppressedBy = new Map<Finding, Suppression>();
-  for (const s of result.suppressed ?? []) suppressedBy.set(s.finding, s);
+  // Accepted risk and VEX go to code scanning as suppressed alerts; what --severity,
+  // --ignore-unfixed and --ignore-status filtered out is not reported at all (as in the table).
+  for (const s of result.suppressed ?? []) if (!FILTER_KINDS.has(s.kind)) suppressedBy.set(s.finding, s);
   const suppressed = sortFindings([...suppressedBy.keys()]);
 
   // Rules in worst-first order of their first finding; each rule sees all its findings.
