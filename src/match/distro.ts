@@ -35,9 +35,22 @@ const EOL: Record<string, string> = {
   'amazon:1': '2023-12-31', 'amazon:2': '2026-06-30', 'amazon:2023': '2029-06-30',
 };
 
-/** "12.5" → "12", "3.20.3" → "3.20", "22.04" → "22.04": the part advisories are filed under. */
-export function releaseOf(os: Pick<OSInfo, 'family' | 'version'>): string | undefined {
+function byCodename(table: Record<string, string>, codename: string | undefined): string | undefined {
+  const name = codename?.trim().toLowerCase();
+  return name ? Object.keys(table).find((k) => table[k] === name) : undefined;
+}
+
+/**
+ * "12.5" → "12", "3.20.3" → "3.20", "22.04" → "22.04": the part advisories are filed under.
+ * Debian testing says only its codename (`trixie/sid` in debian_version): the codename names
+ * the release then.
+ */
+export function releaseOf(os: Pick<OSInfo, 'family' | 'version'> & { codename?: string }): string | undefined {
   const v = os.version.trim();
+  if (!/^\d/.test(v)) {
+    if (os.family === 'debian') return byCodename(DEBIAN_CODENAMES, os.codename ?? v.split('/')[0]);
+    if (os.family === 'ubuntu') return byCodename(UBUNTU_CODENAMES, os.codename);
+  }
   if (!v) return undefined;
   switch (os.family) {
     case 'wolfi':
@@ -63,7 +76,7 @@ export function releaseOf(os: Pick<OSInfo, 'family' | 'version'>): string | unde
 }
 
 /** The ecosystem key OS advisories are stored under: `debian:12`, `alpine:3.20`, `wolfi`, ... */
-export function osEcosystemKey(os: Pick<OSInfo, 'family' | 'version'>): string | undefined {
+export function osEcosystemKey(os: Pick<OSInfo, 'family' | 'version'> & { codename?: string }): string | undefined {
   if (os.family === 'wolfi' || os.family === 'chainguard' || os.family === 'opensuse-tumbleweed') return os.family;
   const release = releaseOf(os);
   return release ? `${os.family}:${release}` : undefined;
