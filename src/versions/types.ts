@@ -16,3 +16,6 @@ export interface VersionScheme<P = unknown> {
  * (the longest in the shared orderings is under 100 characters); longer strings are refused.
  */
 export const MAX_VERSION_LENGTH = 256;
+
+/** Ranges are a few dozen characters in practice; longer ones are refused before any regex runs. */
+export const MAX_RANGE_LENGTH = 1024;

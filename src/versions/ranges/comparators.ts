@@ -6,7 +6,7 @@
  * dpkg's obsolete meaning (`<=`, `>=`); apk's `~` is its fuzzy match (`~1.2` admits 1.2,
  * 1.2.3, 1.2_rc1 and 1.2-r4, not 1.20). A bare version means `=`.
  */
-import type { SchemeName, VersionScheme } from '../types.ts';
+import { MAX_RANGE_LENGTH, type SchemeName, type VersionScheme } from '../types.ts';
 
 type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~';
 interface Clause<P> { readonly op: Op; readonly raw: string; readonly v: P }
@@ -15,7 +15,7 @@ export interface ComparatorRange<P> { readonly alternatives: readonly (readonly 
 const CLAUSE = /^(<<|>>|<=|>=|==|!=|=|<|>|~)?\s*(\S+)$/;
 
 export function parseComparators<P>(scheme: VersionScheme<P>, text: string): ComparatorRange<P> | undefined {
-  if (text.length > 4096) return undefined;
+  if (text.length > MAX_RANGE_LENGTH) return undefined;
   const alternatives: Clause<P>[][] = [];
   for (const alt of text.split('||')) {
     // `>= 1.0` is one clause: glue operators to their versions before splitting on spaces and commas.

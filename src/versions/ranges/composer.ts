@@ -10,6 +10,7 @@
  * `==`/`!=` the same branch. Stability flags (`@dev`) are accepted and ignored: they choose what
  * an installer may pick, not what a version is.
  */
+import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareComposer, parseComposer } from '../composer.ts';
 
 type Op = '==' | '!=' | '<' | '<=' | '>' | '>=';
@@ -138,7 +139,7 @@ function clauses(c: string): Clause[] | undefined {
 
 export function parseComposerConstraint(text: string): ComposerConstraint | undefined {
   const t = text.trim();
-  if (t.length === 0 || t.length > 4096) return undefined;
+  if (t.length === 0 || t.length > MAX_RANGE_LENGTH) return undefined;
   const alternatives: Clause[][] = [];
   for (const alt of t.split(/\s*\|\|?\s*/)) {
     const all: Clause[] = [];

@@ -5,6 +5,7 @@
  * the one before it bumped (1.3), compared against the candidate's release (its numbers before
  * any letters).
  */
+import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareGem, parseGem, type GemVersion, type Segment } from '../gem.ts';
 
 type Op = '=' | '!=' | '>' | '<' | '>=' | '<=' | '~>';
@@ -14,7 +15,7 @@ export interface GemRequirement { readonly clauses: readonly Clause[] }
 const CLAUSE = /^\s*(=|!=|>=|<=|>|<|~>)?\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*$/;
 
 export function parseGemRequirement(text: string): GemRequirement | undefined {
-  if (text.length > 4096) return undefined;
+  if (text.length > MAX_RANGE_LENGTH) return undefined;
   const clauses: Clause[] = [];
   for (const part of text.split(',')) {
     const m = CLAUSE.exec(part);

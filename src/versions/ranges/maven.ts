@@ -4,6 +4,7 @@
  * exactly 1.0, and comma-separated ranges are a union (`(,1.0],[1.2,)`). A bare version is a
  * "soft requirement": Maven treats it as a recommendation that any version satisfies.
  */
+import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareMaven, parseMaven, type MavenVersion } from '../maven.ts';
 
 interface Restriction {
@@ -38,7 +39,7 @@ function restriction(spec: string): Restriction | undefined {
 
 export function parseMavenRange(text: string): MavenRange | undefined {
   let rest = text.trim();
-  if (rest.length === 0 || rest.length > 4096) return undefined;
+  if (rest.length === 0 || rest.length > MAX_RANGE_LENGTH) return undefined;
   if (!rest.startsWith('[') && !rest.startsWith('(')) return parseMaven(rest) ? { restrictions: 'any' } : undefined;
   const restrictions: Restriction[] = [];
   while (rest.startsWith('[') || rest.startsWith('(')) {

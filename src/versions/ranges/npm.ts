@@ -7,6 +7,7 @@
  * a prerelease of the same major.minor.patch (so `>1.2.3-alpha.3` admits `1.2.3-alpha.7` but not
  * `3.4.5-alpha.9`), unless `includePrerelease` is set.
  */
+import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareDigits } from '../numbers.ts';
 import { compareSemver, type SemVer } from '../semver.ts';
 
@@ -154,7 +155,7 @@ function parseSet(text: string, incPre: boolean): ComparatorSet | null | undefin
 }
 
 export function parseNpmRange(range: string, includePrerelease = false): NpmRange | undefined {
-  if (range.length > 4096) return undefined;
+  if (range.length > MAX_RANGE_LENGTH) return undefined;
   const sets: ComparatorSet[] = [];
   for (const part of range.trim().split(/\s+/).join(' ').split('||')) {
     const set = parseSet(part.trim(), includePrerelease);

@@ -3,6 +3,7 @@
  * means 1.0 or higher, `[1.0]` exactly 1.0, `(1.0,)` above, `(,1.0]` up to, `[1.0,2.0)` a
  * mixed interval; a floating `1.*` (highest match) is read as the interval it floats in.
  */
+import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareNuGet, parseNuGet, type NuGetVersion } from '../nuget.ts';
 
 export interface NuGetRange {
@@ -23,7 +24,7 @@ function floating(text: string): NuGetRange | undefined {
 
 export function parseNuGetRange(text: string): NuGetRange | undefined {
   const s = text.trim();
-  if (s.length === 0 || s.length > 1024) return undefined;
+  if (s.length === 0 || s.length > MAX_RANGE_LENGTH) return undefined;
   if (!/^[[(]/.test(s)) {
     if (s.includes('*')) return floating(s);
     const min = parseNuGet(s);

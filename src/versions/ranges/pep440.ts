@@ -6,6 +6,7 @@
  * post-releases of the bound itself; `===` compares strings. Pre-releases are admitted only when
  * a clause names one (or `includePrerelease` is set).
  */
+import { MAX_RANGE_LENGTH } from '../types.ts';
 import { comparePython, parsePep440Strict, pep440String, type Pep440Version } from '../pep440.ts';
 
 type Op = '~=' | '==' | '!=' | '<=' | '>=' | '<' | '>' | '===';
@@ -16,7 +17,7 @@ const CLAUSE = /^\s*(~=|===|==|!=|<=|>=|<|>)\s*(.*?)\s*$/;
 const RELEASE_WILDCARD = /^v?(?:\d+!)?\d+(?:\.\d+)*\.\*$/i;
 
 export function parsePep440Specifiers(text: string): Pep440Specifiers | undefined {
-  if (text.length > 4096) return undefined;
+  if (text.length > MAX_RANGE_LENGTH) return undefined;
   const clauses: Clause[] = [];
   for (const raw of text.split(',')) {
     if (raw.trim() === '') continue;
