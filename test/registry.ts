@@ -21,7 +21,8 @@
  *   startRegistry({ basicAuth: { bob: 'pw' } })  // htpasswd Basic auth (needs('htpasswd'))
  *   startRegistry({ tls: true })     // HTTPS; reg.caFile is the PEM of the CA that signed it
  *
- * `pullImage(ref, openOptions)` resolves an image and reads every layer through our client.
+ * `pullImage(ref, openOptions)` resolves an image and reads every layer through our client;
+ * `pushWithClient(client, repo, tag, image)` pushes with our client instead of skopeo.
  * With auth, `pushImage` uses the first user; `reg.tokenRequests` records what the token server
  * was asked (user, scopes), so tests can check token reuse. `startFaultProxy` (in
  * test/registry-proxy.ts) puts a loopback proxy in front of a registry to inject faults.
@@ -39,6 +40,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuiltImage, BuiltIndex } from './image-builder.ts';
 import { openImage, parseImageRef } from '../src/image/index.ts';
+import type { RegistryClient } from '../src/image/index.ts';
 import type { OpenOptions, Platform, ResolvedImage } from '../src/image/index.ts';
 
 export interface TokenAuthOptions {
@@ -56,6 +58,8 @@ export interface StartRegistryOptions {
   auth?: TokenAuthOptions;
   /** Basic auth (htpasswd, bcrypt): user → password. Needs `htpasswd` (apache2-utils). */
   basicAuth?: Record<string, string>;
+  /** Listen on this loopback address (default 127.0.0.1; '::1' for IPv6). */
+  address?: '127.0.0.1' | '::1';
   /** Serve HTTPS with a certificate for 127.0.0.1 signed by a fresh CA (see `caFile`). */
   tls?: boolean;
 }
@@ -70,7 +74,7 @@ export interface TokenRequest {
 }
 
 export interface TestRegistry {
-  /** "127.0.0.1:<port>", the registry part of a reference. */
+  /** "127.0.0.1:<port>" (or "[::1]:<port>"), the registry part of a reference. */
   host: string;
   /** "http://127.0.0.1:<port>" or "https://..." */
   url: string;
@@ -89,11 +93,11 @@ export interface TestRegistry {
 }
 
 /** A free TCP port on 127.0.0.1 (released before returning; the small race is acceptable in tests). */
-export async function freePort(): Promise<number> {
+export async function freePort(address = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createNetServer();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, address, () => {
       const { port } = srv.address() as AddressInfo;
       srv.close(() => resolve(port));
     });
@@ -247,14 +251,16 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string,
 /** Start a docker-registry on a free loopback port. Always call `stop()` (t.after). */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-registry-'));
-  const port = await freePort();
+  const address = options.address ?? '127.0.0.1';
+  const hostPort = (port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+  const port = await freePort(address);
   const tokenRequests: TokenRequest[] = [];
   let token: Awaited<ReturnType<typeof startTokenServer>> | undefined;
   let certs: TestCertificates | undefined;
   let child: ChildProcess | undefined;
   try {
     if (options.auth) token = await startTokenServer(dir, options.auth, tokenRequests);
-    if (options.tls) certs = makeCertificates(dir);
+    if (options.tls) certs = makeCertificates(dir, [address, 'localhost']);
     let htpasswd: string | undefined;
     if (options.basicAuth) {
       htpasswd = join(dir, 'htpasswd');
@@ -277,7 +283,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       '  delete:',
       '    enabled: true',
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: "${hostPort(port)}"`,
       `  secret: ${randomBytes(16).toString('hex')}`,
       ...(certs ? ['  tls:', `    certificate: ${certs.certFile}`, `    key: ${certs.keyFile}`] : []),
       ...(htpasswd ? ['auth:', '  htpasswd:', '    realm: portcullis-test', `    path: ${htpasswd}`] : []),
@@ -288,12 +294,12 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     let err = '';
     child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     child.stderr!.on('data', (c: Buffer) => { if (err.length < 20_000) err += c.toString(); });
-    const url = `${certs ? 'https' : 'http'}://127.0.0.1:${port}`;
+    const url = `${certs ? 'https' : 'http'}://${hostPort(port)}`;
     await waitReady(url, child, () => err, certs?.caFile);
     const users = Object.entries(options.auth?.users ?? options.basicAuth ?? {});
     const proc = child;
     return {
-      host: `127.0.0.1:${port}`,
+      host: hostPort(port),
       url,
       ...(certs ? { caFile: certs.caFile } : {}),
       ...(token ? { realm: token.realm, service: SERVICE } : {}),
@@ -382,4 +388,10 @@ export async function pullImage(reference: string, options: OpenOptions = {}, pl
   } finally {
     await source.close();
   }
+}
+
+/** Push an image's blobs and manifest with our own client (for hosts skopeo cannot name, or to test our push). */
+export async function pushWithClient(client: RegistryClient, repository: string, reference: string, image: BuiltImage): Promise<string> {
+  for (const blob of image.blobs.values()) await client.pushBlob(repository, blob);
+  return client.putManifest(repository, reference, image.manifestBytes, image.manifest.mediaType!);
 }

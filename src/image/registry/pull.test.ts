@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildImage, buildIndex } from '../../../test/image-builder.ts';
 import type { BuiltImage } from '../../../test/image-builder.ts';
-import { pullImage, pushImage, startRegistry } from '../../../test/registry.ts';
+import { freePort, pullImage, pushImage, pushWithClient, startRegistry } from '../../../test/registry.ts';
 import type { TestRegistry } from '../../../test/registry.ts';
 import { needs } from '../../../test/tools.ts';
 import { RegistryError } from '../../errors.ts';
@@ -109,5 +109,26 @@ describe('registry pulls', { skip }, () => {
     assert.equal(await client.resolveDigest(parseImageRef(`${reg.host}/team/app:1.0`) as never), amd64.manifestDigest);
     await assert.rejects(client.resolveDigest(parseImageRef(`${reg.host}/team/app:nope`) as never), { code: 'NOT_FOUND' });
     client.close();
+  });
+});
+
+describe('IPv6 loopback', { skip: needs('docker-registry', 'skopeo') }, () => {
+  test('[::1]:port is loopback: plain HTTP without --insecure', async (t) => {
+    const ipv6 = await freePort('::1').then(() => true, () => false);
+    if (!ipv6) {
+      t.skip('this machine has no IPv6 loopback');
+      return;
+    }
+    const reg = await startRegistry({ address: '::1' });
+    t.after(() => reg.stop());
+    const image = await buildImage({ layers: [[{ path: 'v6', content: 'yes' }]] });
+    // skopeo 1.9's reference parser has no IPv6 literals: push with our client (tested against skopeo in push.test.ts).
+    const client = new RegistryClient(reg.host);
+    await pushWithClient(client, 'six/app', '1', image);
+    client.close();
+    assert.ok(reg.host.startsWith('[::1]:'));
+    const { image: got, layers } = await pullImage(`${reg.host}/six/app:1`);
+    assert.equal(got.manifestDigest, image.manifestDigest);
+    assert.deepEqual(layers, image.layers.map((l) => l.blob));
   });
 });

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildImage, buildIndex } from '../../../test/image-builder.ts';
 import type { BuiltImage } from '../../../test/image-builder.ts';
 import { startFaultProxy } from '../../../test/registry-proxy.ts';
-import { startRegistry } from '../../../test/registry.ts';
+import { pushWithClient, startRegistry } from '../../../test/registry.ts';
 import type { TestRegistry } from '../../../test/registry.ts';
 import { needs } from '../../../test/tools.ts';
 import { RegistryClient, digestOf, openImage, parseImageRef } from '../index.ts';
@@ -29,11 +29,6 @@ async function skopeo(args: string[], creds?: string): Promise<Buffer> {
   const code = await new Promise((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`skopeo ${args.join(' ')}: ${err}`);
   return Buffer.concat(out);
-}
-
-async function pushBuilt(client: RegistryClient, repository: string, reference: string, image: BuiltImage): Promise<string> {
-  for (const blob of image.blobs.values()) await client.pushBlob(repository, blob);
-  return client.putManifest(repository, reference, image.manifestBytes, image.manifest.mediaType!);
 }
 
 describe('push', { skip: needs('docker-registry', 'skopeo') }, () => {
@@ -53,14 +48,14 @@ describe('push', { skip: needs('docker-registry', 'skopeo') }, () => {
   });
 
   test('an image: skopeo reads back the same manifest and config bytes', async () => {
-    assert.equal(await pushBuilt(client, 'team/app', '1.0', amd64), amd64.manifestDigest);
+    assert.equal(await pushWithClient(client, 'team/app', '1.0', amd64), amd64.manifestDigest);
     assert.deepEqual(await skopeo(['inspect', '--raw', `docker://${reg.host}/team/app:1.0`]), amd64.manifestBytes);
     assert.deepEqual(await skopeo(['inspect', '--config', '--raw', `docker://${reg.host}/team/app:1.0`]), amd64.configBytes);
     assert.equal(await client.resolveDigest(parseImageRef(`${reg.host}/team/app:1.0`) as never), amd64.manifestDigest);
   });
 
   test('an index (platform manifests by digest, index by tag): skopeo copies it all', async (t) => {
-    for (const img of [amd64, arm64]) await pushBuilt(client, 'team/multi', img.manifestDigest, img);
+    for (const img of [amd64, arm64]) await pushWithClient(client, 'team/multi', img.manifestDigest, img);
     const index = buildIndex([amd64, arm64]);
     assert.equal(await client.putManifest('team/multi', 'latest', index.indexBytes, index.index.mediaType!), index.indexDigest);
     const dir = await mkdtemp(join(tmpdir(), 'portcullis-push-test-'));
@@ -77,7 +72,7 @@ describe('push', { skip: needs('docker-registry', 'skopeo') }, () => {
     t.after(() => proxy.stop());
     const viaProxy = new RegistryClient(proxy.host, { credentials: null });
     t.after(() => viaProxy.close());
-    await pushBuilt(viaProxy, 'team/app', '1.1', amd64);
+    await pushWithClient(viaProxy, 'team/app', '1.1', amd64);
     assert.deepEqual(proxy.requests.map((r) => r.method).sort(), ['GET', 'HEAD', 'HEAD', 'HEAD', 'PUT']);
   });
 
@@ -136,7 +131,7 @@ describe('push with token auth', { skip: needs('docker-registry', 'skopeo') }, (
     const image = await buildImage({ layers: [[{ path: 'x', content: 'token push' }]], format: 'docker' });
     const client = new RegistryClient(reg.host, { credentials: { username: 'ci', password: 'pw' } });
     t.after(() => client.close());
-    await pushBuilt(client, 'ci/app', 'v1', image);
+    await pushWithClient(client, 'ci/app', 'v1', image);
     assert.deepEqual([...new Set(reg.tokenRequests.map((r) => r.scopes.join(' ')))], ['repository:ci/app:pull,push']);
     assert.equal(reg.tokenRequests.length, 1);
     assert.deepEqual(await skopeo(['inspect', '--raw', `docker://${reg.host}/ci/app:v1`], 'ci:pw'), image.manifestBytes);
