@@ -18,7 +18,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { constants, zstdCompressSync } from 'node:zlib';
-import { buildDb, feedFor, VulnDb } from '../src/vulndb/index.ts';
+import { buildDb, DB_ZSTD_LEVEL, feedFor, VulnDb } from '../src/vulndb/index.ts';
 import type { FeedInput } from '../src/vulndb/index.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -88,7 +88,7 @@ try {
   const info = db.info();
   db.close();
   const bytes = statSync(output).size;
-  const zst = zstdCompressSync(readFileSync(output), { params: { [constants.ZSTD_c_compressionLevel]: 19 } }).length;
+  const zst = zstdCompressSync(readFileSync(output), { params: { [constants.ZSTD_c_compressionLevel]: DB_ZSTD_LEVEL } }).length;
   const raw = new DatabaseSync(output, { readOnly: true });
   const tableBytes = new Map((raw.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[]).map((r) => [r.name, r.bytes]));
   raw.close();
@@ -101,7 +101,7 @@ try {
   console.log(`database: ${fmt(advisories)} advisories (affected rows), ${fmt(vulns)} vulnerabilities, ${fmt(info.counts.kev)} KEV, ${fmt(info.counts.epss)} EPSS`);
   console.log(`read feeds only (baseline):  ${read.toFixed(0)} ms (median of ${RUNS})`);
   console.log(`build database:              ${build.toFixed(0)} ms (median of ${RUNS}) = ${(build / read).toFixed(2)}× reading the feeds`);
-  console.log(`file:                        ${fmt(bytes)} bytes; zstd -19 as "db push" sends it: ${fmt(zst)} bytes (${(bytes / zst).toFixed(1)}:1)`);
+  console.log(`file:                        ${fmt(bytes)} bytes; zstd -${DB_ZSTD_LEVEL} as "db push" sends it: ${fmt(zst)} bytes (${(bytes / zst).toFixed(1)}:1)`);
   console.log(`bytes per advisory:          ${(bytes / advisories).toFixed(0)} (whole file), ${(zst / advisories).toFixed(0)} compressed`);
   console.log(`  of which affected table:   ${((tableBytes.get('affected') ?? 0) / advisories).toFixed(0)} per advisory`);
   console.log(`  vulnerabilities table:     ${((tableBytes.get('vulns') ?? 0) / Math.max(1, vulns)).toFixed(0)} per vulnerability record (descriptions, CVSS, references)`);
