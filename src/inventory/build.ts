@@ -3,6 +3,7 @@ import { Transform, pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { ImageSource, LayerLimits, ResolvedImage } from '../image/index.ts';
 import type { LayerCache } from './cache.ts';
+import { LayerError } from '../errors.ts';
 import { analyzeLayer } from './layer-analysis.ts';
 import type { LayerAnalysis } from './layer-analysis.ts';
 import { mergeLayers } from './merge.ts';
@@ -52,9 +53,18 @@ export async function buildInventory(source: ImageSource, image: ResolvedImage, 
   const concurrency = Math.max(1, options.concurrency ?? Math.min(4, Math.max(2, availableParallelism())));
 
   let next = 0;
-  let failed = false;
+  /** The first failure, by time: the one reported; other layers in progress are abandoned. */
+  let failure: { error: unknown } | undefined;
+  const reading = new Set<Readable>();
+  const fail = (error: unknown) => {
+    if (failure) return;
+    failure = { error };
+    // Stop reading the other layers now rather than after megabytes more: the scan has failed.
+    // (With an error: a stream destroyed without one may never end for the reader.)
+    for (const blob of reading) blob.destroy(new LayerError('ABANDONED', 'another layer failed'));
+  };
   const worker = async () => {
-    while (next < total && !failed) {
+    while (next < total && !failure) {
       const index = next++;
       const layer = image.layers[index]!;
       const cached = await options.cache?.get(layer.diffId);
@@ -66,13 +76,21 @@ export async function buildInventory(source: ImageSource, image: ResolvedImage, 
       }
       options.onProgress?.({ type: 'layer-start', index, total, size: layer.descriptor.size });
       let analysis: LayerAnalysis;
+      let blob: Readable | undefined;
       try {
-        let blob = await source.openBlob(layer.descriptor);
+        blob = await source.openBlob(layer.descriptor);
+        if (failure) {
+          blob.destroy(new LayerError('ABANDONED', 'another layer failed'));
+          return;
+        }
         if (options.onProgress) blob = counted(blob, (read) => options.onProgress?.({ type: 'layer-bytes', index, total, read, size: layer.descriptor.size }));
+        reading.add(blob);
         analysis = await analyzeLayer(blob, layer, options.analyzers, options.limits);
       } catch (err) {
-        failed = true; // the other workers finish their current layer and take no new one
-        throw err;
+        fail(err);
+        return;
+      } finally {
+        if (blob) reading.delete(blob);
       }
       analyses[index] = analysis;
       // Written only now: the blob digest and the diff_id have both been verified.
@@ -82,11 +100,9 @@ export async function buildInventory(source: ImageSource, image: ResolvedImage, 
       options.onProgress?.({ type: 'layer-done', index, total, bytes: analysis.stats.bytes });
     }
   };
-  const workers = Array.from({ length: Math.min(concurrency, total) }, worker);
-  // Let every worker settle before reporting, so no stream is left half-read in the background.
-  const settled = await Promise.allSettled(workers);
-  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  // Every worker settles before we report, so no stream is left open in the background.
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  if (failure) throw failure.error;
 
   const merged = mergeLayers(analyses);
   return { ...toInventory(merged, image, options.resolveOS), layers: summaries };
