@@ -14,6 +14,7 @@
  *     t.after(() => reg.stop());
  *     const img = await buildImage({ layers: [[{ path: 'etc/os-release', content: 'ID=debian\n' }]] });
  *     await pushImage(reg, 'team/app:1.0', img);         // BuiltImage or BuiltIndex, via skopeo
+ *     await copyToRegistry(reg, 'oci:/tmp/big-layout:img', 'bench/big:1');  // any skopeo source
  *     // reg.host is "127.0.0.1:<port>": reference `${reg.host}/team/app:1.0`
  *   });
  *
@@ -342,28 +343,39 @@ async function writeDirTransport(dir: string, image: BuiltImage | BuiltIndex): P
   await writeFile(join(dir, 'manifest.json'), 'index' in image ? image.indexBytes : image.manifestBytes);
 }
 
+type RegistryTarget = { host: string; credentials?: { username: string; password: string } };
+
+/**
+ * `skopeo copy SOURCE docker://HOST/DEST` byte for byte (--preserve-digests; --all for indexes).
+ * SOURCE is any skopeo transport, e.g. `oci:/path/layout:ref` for a big image built on disk.
+ */
+export async function copyToRegistry(registry: RegistryTarget, source: string, dest: string, options: { all?: boolean } = {}): Promise<void> {
+  const args = ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false'];
+  if (options.all) args.push('--all');
+  if (registry.credentials) args.push('--dest-creds', `${registry.credentials.username}:${registry.credentials.password}`);
+  args.push(source, `docker://${registry.host}/${dest}`);
+  const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+    let err = '';
+    // Async, never spawnSync: the token server answering skopeo runs in this process.
+    const p = spawn('skopeo', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() } });
+    p.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    p.on('close', (code) => resolve({ code, err }));
+  });
+  if (r.code !== 0) throw new Error(`skopeo copy to ${registry.host}/${dest} failed: ${r.err}`);
+}
+
 /**
  * Push an image or index to `repoAndTag` ("team/app:1.0", or "team/app" to push by digest only)
  * with skopeo — an implementation independent of ours — byte for byte (OCI or Docker media
  * types). Returns the pushed digest (the manifest's, or the index's).
  */
-export async function pushImage(registry: { host: string; credentials?: { username: string; password: string } }, repoAndTag: string, image: BuiltImage | BuiltIndex): Promise<string> {
+export async function pushImage(registry: RegistryTarget, repoAndTag: string, image: BuiltImage | BuiltIndex): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-push-'));
   try {
     await writeDirTransport(join(dir, 'image'), image);
     const digest = 'index' in image ? image.indexDigest : image.manifestDigest;
     const dest = repoAndTag.includes(':') ? repoAndTag : `${repoAndTag}@${digest}`;
-    const args = ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false'];
-    if ('index' in image) args.push('--all');
-    if (registry.credentials) args.push('--dest-creds', `${registry.credentials.username}:${registry.credentials.password}`);
-    args.push(`dir:${join(dir, 'image')}`, `docker://${registry.host}/${dest}`);
-    const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
-      let err = '';
-      const p = spawn('skopeo', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: dir } });
-      p.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-      p.on('close', (code) => resolve({ code, err }));
-    });
-    if (r.code !== 0) throw new Error(`skopeo copy to ${registry.host}/${repoAndTag} failed: ${r.err}`);
+    await copyToRegistry(registry, `dir:${join(dir, 'image')}`, dest, { all: 'index' in image });
     return digest;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -163,6 +163,26 @@ describe('registry faults', { skip: needs('docker-registry', 'skopeo') }, () => 
     client.close();
   });
 
+  test('resolveDigest falls back to GET when HEAD gives no digest or is not allowed', async () => {
+    const client = new RegistryClient(proxy.host, FAST);
+    const tagRef = { transport: 'registry' as const, registry: proxy.host, repository: 'team/app', tag: '1.0' };
+    try {
+      for (const fault of [{ status: 200, body: '' }, { status: 405, body: '' }]) {
+        proxy.requests = [];
+        proxy.rule = faultOnce((r) => r.method === 'HEAD' && r.path.includes('/manifests/'), fault);
+        assert.equal(await client.resolveDigest(tagRef), image.manifestDigest);
+        assert.deepEqual(proxy.requests.filter((r) => r.path.includes('/manifests/')).map((r) => r.method), ['HEAD', 'GET']);
+      }
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a manifest larger than 4 MiB is refused before it is read whole', async () => {
+    proxy.rule = faultOnce(isManifest, { status: 200, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: `{"schemaVersion":2,"x":"${'a'.repeat(5 << 20)}"}` });
+    await assert.rejects(pull(ref), { code: 'TOO_LARGE', message: `${proxy.host}/team/app:1.0 manifest is larger than ${4 << 20} bytes` });
+  });
+
   test('nothing listening: UNAVAILABLE after bounded retries', async () => {
     const port = await freePort();
     const started = Date.now();
