@@ -9,6 +9,7 @@ import { openVex020 } from '../../test/openvex-schema.ts';
 import { decideScan, parsePolicy, parseVex, readScanReport } from '../policy/index.ts';
 import type { Explanation } from '../policy/index.ts';
 import { jsonReport } from '../report/index.ts';
+import type { ScanResult } from '../report/index.ts';
 
 const POLICY = `apiVersion: portcullis.dev/v1
 kind: ScanStatusThresholds
@@ -185,11 +186,11 @@ describe('policy export-vex', () => {
     const validate = openVex020();
     assert.ok(validate(JSON.parse(text)), JSON.stringify(validate.errors));
 
-    const report = { ...await readScanReport(f('report.json')), suppressed: [] };
+    const report: ScanResult = { ...await readScanReport(f('report.json')), suppressed: [] };
     const now = new Date('2026-11-21T08:00:00Z');
     const byExceptions = decideScan(report, { policy: parsePolicy(POLICY, 'p.yaml'), namespace: 'shop', now });
     const byVex = decideScan(report, { vex: [parseVex(text, 'exceptions.openvex.json')], now });
-    const suppressed = (x: typeof report, kind: string) => (x.suppressed ?? []).filter((s) => s.kind === kind).map((s) => `${s.finding.id}/${s.finding.package}`).sort();
+    const suppressed = (x: ScanResult, kind: string) => (x.suppressed ?? []).filter((s) => s.kind === kind).map((s) => `${s.finding.id}/${s.finding.package}`).sort();
     assert.deepEqual(suppressed(byVex, 'vex'), suppressed(byExceptions, 'exception'));
     assert.equal(suppressed(byVex, 'vex').length, 4);
   });

@@ -143,12 +143,9 @@ describe('table report', () => {
     assert.match(out, /Packages: 13\n$/);
   });
 
-  test('5,000 findings render quickly', () => {
-    const r = manyFindingsResult(5000);
-    const t = performance.now();
-    const out = plain(r);
-    const ms = performance.now() - t;
-    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+  // How fast is measured by bench/, not here: a timed test fails on a busy machine.
+  test('5,000 findings render, every one counted', () => {
+    const out = plain(manyFindingsResult(5000));
     assert.match(out, /Total: 5000 \(CRITICAL: 500, HIGH: 1000, MEDIUM: 1500, LOW: 1500, UNKNOWN: 500\)/);
   });
 });
