@@ -1,12 +1,12 @@
 /**
  * Matching stored inventories (CycloneDX SBOMs) against real OSV samples, without an image.
  *
- * Language packages end to end: a CycloneDX SBOM naming PyPI, npm (scoped too) and Maven
+ * Language packages end to end: a CycloneDX SBOM naming PyPI, npm (scoped too), Maven and Go
  * packages (PyPI names spelled with capitals and underscores) read by `--sbom`'s reader and
  * matched against a database built from the OSV samples. The packages and expectations are
  * picked from the OSV files by the test's own reading: records with one affected package and
  * one range "introduced I, fixed F"; a version known to be affected (the newest one the record
- * lists, else I, else 0.0.0 for semver) must be reported with fix F, and F itself must not be.
+ * lists, else I, else 0.0.0-0 for semver) must be reported with fix F, and F itself must not be.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -36,6 +36,10 @@ function records(ecosystem: string): OsvRecord[] {
     }
     case 'npm':
       return (JSON.parse(readFileSync(join(FEEDS, 'osv/npm/santatracker-vulns.json'), 'utf8')) as { vulns: OsvRecord[] }).vulns;
+    case 'Go': {
+      const dir = join(FEEDS, 'osv/go');
+      return readdirSync(dir).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as OsvRecord);
+    }
     default:
       return (JSON.parse(readFileSync(join(FEEDS, 'osv/maven/zeppelin-server-vulnerabilities.json'), 'utf8')) as { vulns: OsvRecord[] }).vulns;
   }
@@ -52,9 +56,9 @@ function picks(ecosystem: string, purlType: string, n: number): Pick[] {
     const ev = ranges[0]?.events ?? [];
     if (ranges.length !== 1 || ev.length !== 2 || ev[0]!.introduced === undefined || !ev[1]!.fixed) continue;
     // An affected version known without evaluating anything: the newest listed one, else where
-    // the range starts (inclusive), else for semver the lowest version there is.
+    // the range starts (inclusive), else for semver the lowest version there is (0.0.0-0).
     const introduced = ev[0]!.introduced;
-    const affectedVersion = a[0]!.versions?.at(-1) ?? (introduced !== '0' ? introduced : ranges[0]!.type === 'SEMVER' ? '0.0.0' : undefined);
+    const affectedVersion = a[0]!.versions?.at(-1) ?? (introduced !== '0' ? introduced : ranges[0]!.type === 'SEMVER' ? '0.0.0-0' : undefined);
     if (!affectedVersion) continue;
     if ((r.aliases ?? []).filter((x) => x.startsWith('CVE-')).length > 1) continue;
     const name = a[0]!.package.name;
@@ -74,6 +78,8 @@ function purl(p: Pick, version: string): string {
     const [group, artifact] = p.name.split(':');
     return `pkg:maven/${group}/${artifact}@${encodeURIComponent(version)}`;
   }
+  // Go modules are versioned with a "v", which OSV's SEMVER ranges leave out.
+  if (p.purlType === 'golang') return `pkg:golang/${p.name}@v${version}`;
   if (p.purlType === 'pypi') return `pkg:pypi/${p.name.replace(/-/g, '_').replace(/^./, (c) => c.toUpperCase())}@${encodeURIComponent(version)}`;
   const scoped = /^(@[^/]+)\/(.+)$/.exec(p.name);
   return scoped ? `pkg:npm/${encodeURIComponent(scoped[1]!)}/${scoped[2]}@${version}` : `pkg:npm/${p.name}@${version}`;
@@ -88,12 +94,12 @@ before(async () => {
 });
 after(() => db?.close());
 
-const ALL = (): Pick[] => [...picks('PyPI', 'pypi', 6), ...picks('npm', 'npm', 6), ...picks('Maven', 'maven', 6)];
+const ALL = (): Pick[] => [...picks('PyPI', 'pypi', 6), ...picks('npm', 'npm', 6), ...picks('Maven', 'maven', 6), ...picks('Go', 'golang', 6)];
 
 describe('language packages from a CycloneDX SBOM', () => {
   it('reports a version the record says is affected with the fix the record names, and not the fix itself', () => {
     const chosen = ALL();
-    assert.equal(chosen.length, 18, 'six simple records per ecosystem in the samples');
+    assert.equal(chosen.length, 24, 'six simple records per ecosystem in the samples');
     const bom = (version: (p: Pick) => string) => JSON.stringify({
       bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { type: 'application', name: 'app' } },
       components: chosen.map((p, i) => ({ type: 'library', 'bom-ref': `c${i}`, name: p.name, version: version(p), purl: purl(p, version(p)) })),
