@@ -51,6 +51,8 @@ export interface TokenAuthOptions {
   anonymousPull?: boolean;
   /** Token lifetime in seconds (default 300). */
   expiresIn?: number;
+  /** Which repositories an authenticated user may access (default: all). */
+  allow?: (user: string, repository: string) => boolean;
   /** Answer with `access_token` instead of `token` (both are valid per the spec). */
   accessTokenField?: boolean;
 }
@@ -159,7 +161,8 @@ async function startTokenServer(dir: string, options: TokenAuthOptions, requests
       const [type, ...rest] = scope.split(':');
       const actions = (rest.pop() ?? '').split(',').filter(Boolean);
       const name = rest.join(':');
-      const granted = user ? actions : options.anonymousPull ? actions.filter((a) => a === 'pull') : [];
+      const allowed = user ? (options.allow?.(user, rest.join(':')) ?? true) : false;
+      const granted = allowed ? actions : options.anonymousPull ? actions.filter((a) => a === 'pull') : [];
       return type && name && granted.length ? [{ type, name, actions: granted }] : [];
     });
     const now = Math.floor(Date.now() / 1000);

@@ -49,7 +49,7 @@ describe('token auth', { skip: needs('docker-registry', 'skopeo') }, () => {
     return h;
   };
   before(async () => {
-    reg = await startRegistry({ auth: { users: { alice: PASSWORD } } });
+    reg = await startRegistry({ auth: { users: { alice: PASSWORD }, allow: (_user, repository) => !repository.startsWith('secret/') } });
     image = await buildImage({ layers: [[{ path: 'etc/os-release', content: 'ID=debian\n' }], [{ path: 'a', content: 'b' }]] });
     await pushImage(reg, 'team/app:1.0', image);
     ref = `${reg.host}/team/app:1.0`;
@@ -88,6 +88,15 @@ describe('token auth', { skip: needs('docker-registry', 'skopeo') }, () => {
       assert.equal((err as RegistryError).code, 'UNAUTHORIZED');
       assert.match(err.message, /rejected the credentials/);
       assert.ok(!err.message.includes('wrong-Secret-42') && !err.message.includes(basic('alice', 'wrong-Secret-42')));
+      return true;
+    });
+  });
+
+  test('a login without rights to the repository: DENIED (not "bad credentials")', async () => {
+    const { env: e } = await env({ auths: { [reg.host]: { auth: basic('alice', PASSWORD) } } });
+    await assert.rejects(pull(`${reg.host}/secret/app:1`, { env: e }), (err: Error) => {
+      assert.equal((err as RegistryError).code, 'DENIED');
+      assert.match(err.message, new RegExp(`^${reg.host}/secret/app:1: access denied by ${reg.host}: the repository does not exist or the credentials do not allow it`));
       return true;
     });
   });

@@ -525,9 +525,13 @@ export class RegistryClient {
     switch (res.status) {
       case 401: {
         const creds = await this.creds(repository).catch(() => undefined);
-        return new RegistryError('UNAUTHORIZED', creds
-          ? `${what}: ${this.registry} rejected the credentials${suffix}`
-          : `${what}: ${this.registry} requires authentication and no credentials were found (docker login, or REGISTRY_AUTH_FILE)`);
+        if (!creds) return new RegistryError('UNAUTHORIZED', `${what}: ${this.registry} requires authentication and no credentials were found (docker login, or REGISTRY_AUTH_FILE)`);
+        // A valid login without rights to this repository (or a repository that does not exist,
+        // which registries do not tell apart from a private one).
+        if (challengeFrom(res)?.params.error === 'insufficient_scope') {
+          return new RegistryError('DENIED', `${what}: access denied by ${this.registry}: the repository does not exist or the credentials do not allow it${suffix}`);
+        }
+        return new RegistryError('UNAUTHORIZED', `${what}: ${this.registry} rejected the credentials${suffix}`);
       }
       case 403:
         return new RegistryError('DENIED', `${what}: access denied by ${this.registry}${suffix}`);
