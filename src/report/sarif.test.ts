@@ -203,12 +203,9 @@ describe('SARIF report', () => {
     assert.equal(safeHttpUrl('https://example.com/a b'), 'https://example.com/a%20b');
   });
 
-  test('5,000 findings render quickly', () => {
-    const r = manyFindingsResult(5000);
-    const t = performance.now();
-    const out = sarifReport(r, { toolVersion: '0.1.0', now: NOW });
-    const ms = performance.now() - t;
-    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+  // How fast is measured by bench/policy.ts, not here: a timed test fails on a busy machine.
+  test('5,000 findings, one result each', () => {
+    const out = sarifReport(manyFindingsResult(5000), { toolVersion: '0.1.0', now: NOW });
     assert.equal((JSON.parse(out) as Log).runs[0]!.results.length, 5000);
   });
 });
