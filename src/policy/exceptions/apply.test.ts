@@ -178,18 +178,16 @@ describe('applyExceptions', () => {
     assert.notEqual(r.kept, ALL_FINDINGS);
   });
 
-  it('scales: 900 exceptions over 20,000 findings', () => {
+  // Speed is measured by bench/policy.ts; this checks the index gives the same answers at size.
+  it('900 exceptions over 20,000 findings', () => {
     const many = exceptions(...Array.from({ length: 900 }, (_, i) => `vulnerabilities: [CVE-2099-${10000 + i}]\npackages: [pkg:npm/pkg-${i}]\n${meta}`));
     const findings: Finding[] = Array.from({ length: 20_000 }, (_, i) => ({
       ...JQUERY_11022, id: `CVE-2099-${10000 + (i % 1800)}`, package: `pkg-${i % 1800}`, purl: `pkg:npm/pkg-${i % 1800}@1.0.0`,
     }));
     const covered = findings.filter((f) => Number(f.id.slice(-5)) < 10900).length;
-    const started = performance.now();
     const r = applyExceptions([...findings, TAR_2541, LOG4SHELL, NGHTTP2_44487], many, DEBIAN, NOW);
-    const ms = performance.now() - started;
     assert.equal(r.suppressed.length, covered);
     assert.equal(r.kept.length, findings.length - covered + 3);
     assert.equal(r.suppressed[1]?.by, 'ex-2');
-    assert.ok(ms < 2000, `${ms} ms`);
   });
 });
