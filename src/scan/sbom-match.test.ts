@@ -1,7 +1,8 @@
 /**
  * Matching stored inventories (CycloneDX SBOMs) against real OSV samples, without an image.
  *
- * Language packages end to end: a CycloneDX SBOM naming PyPI, npm (scoped too), Maven and Go
+ * Language packages end to end: a CycloneDX SBOM naming PyPI, npm (scoped too), Maven, Go,
+ * NuGet (mixed case), RubyGems and Packagist
  * packages (PyPI names spelled with capitals and underscores) read by `--sbom`'s reader and
  * matched against a database built from the OSV samples. The packages and expectations are
  * picked from the OSV files by the test's own reading: records with one affected package and
@@ -41,33 +42,38 @@ function records(ecosystem: string): OsvRecord[] {
       return readdirSync(dir).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as OsvRecord);
     }
     default:
-      return (JSON.parse(readFileSync(join(FEEDS, 'osv/maven/zeppelin-server-vulnerabilities.json'), 'utf8')) as { vulns: OsvRecord[] }).vulns;
+      // The two api.osv.dev fixtures hold records of other ecosystems too (NuGet, RubyGems, Packagist).
+      return ['osv/maven/zeppelin-server-vulnerabilities.json', 'osv/npm/santatracker-vulns.json']
+        .flatMap((f) => (JSON.parse(readFileSync(join(FEEDS, f), 'utf8')) as { vulns: OsvRecord[] }).vulns);
   }
 }
 
-/** Records simple enough to know the answer without evaluating ranges: see the file comment. */
+/**
+ * Records simple enough to know the answer without evaluating ranges (see the file comment):
+ * an affected entry in this ecosystem that is the record's only entry for its package.
+ */
 function picks(ecosystem: string, purlType: string, n: number): Pick[] {
   const out: Pick[] = [];
   const seen = new Set<string>();
   for (const r of records(ecosystem)) {
-    const a = r.affected;
-    if (r.withdrawn || a?.length !== 1 || a[0]!.package.ecosystem !== ecosystem) continue;
-    const ranges = a[0]!.ranges ?? [];
-    const ev = ranges[0]?.events ?? [];
-    if (ranges.length !== 1 || ev.length !== 2 || ev[0]!.introduced === undefined || !ev[1]!.fixed) continue;
-    // An affected version known without evaluating anything: the newest listed one, else where
-    // the range starts (inclusive), else for semver the lowest version there is (0.0.0-0).
-    const introduced = ev[0]!.introduced;
-    const affectedVersion = a[0]!.versions?.at(-1) ?? (introduced !== '0' ? introduced : ranges[0]!.type === 'SEMVER' ? '0.0.0-0' : undefined);
-    if (!affectedVersion) continue;
-    if ((r.aliases ?? []).filter((x) => x.startsWith('CVE-')).length > 1) continue;
-    const name = a[0]!.package.name;
-    if (seen.has(name)) continue; // one record per package keeps the expectations independent
-    seen.add(name);
-    const pick: Pick = { ecosystem, purlType, name, affectedVersion, fixed: ev[1]!.fixed, ids: [r.id, ...(r.aliases ?? [])] };
-    if (r.id.startsWith('GHSA-') && r.database_specific?.severity) pick.ghsaSeverity = r.database_specific.severity;
-    out.push(pick);
-    if (out.length === n) break;
+    if (r.withdrawn || (r.aliases ?? []).filter((x) => x.startsWith('CVE-')).length > 1) continue;
+    for (const a of r.affected ?? []) {
+      const name = a.package.name;
+      if (a.package.ecosystem !== ecosystem || seen.has(name) || r.affected!.filter((x) => x.package.name === name).length !== 1) continue;
+      const ranges = a.ranges ?? [];
+      const ev = ranges[0]?.events ?? [];
+      if (ranges.length !== 1 || ev.length !== 2 || ev[0]!.introduced === undefined || !ev[1]!.fixed) continue;
+      // An affected version known without evaluating anything: the newest listed one, else where
+      // the range starts (inclusive), else for semver the lowest version there is (0.0.0-0).
+      const introduced = ev[0]!.introduced;
+      const affectedVersion = a.versions?.at(-1) ?? (introduced !== '0' ? introduced : ranges[0]!.type === 'SEMVER' ? '0.0.0-0' : undefined);
+      if (!affectedVersion) continue;
+      seen.add(name); // one record per package keeps the expectations independent
+      const pick: Pick = { ecosystem, purlType, name, affectedVersion, fixed: ev[1]!.fixed, ids: [r.id, ...(r.aliases ?? [])] };
+      if (r.id.startsWith('GHSA-') && r.database_specific?.severity) pick.ghsaSeverity = r.database_specific.severity;
+      out.push(pick);
+      if (out.length === n) return out;
+    }
   }
   return out;
 }
@@ -78,6 +84,8 @@ function purl(p: Pick, version: string): string {
     const [group, artifact] = p.name.split(':');
     return `pkg:maven/${group}/${artifact}@${encodeURIComponent(version)}`;
   }
+  if (p.purlType === 'nuget' || p.purlType === 'gem') return `pkg:${p.purlType}/${p.name}@${version}`;
+  if (p.purlType === 'composer') return `pkg:composer/${p.name}@${version}`;
   // Go modules are versioned with a "v", which OSV's SEMVER ranges leave out.
   if (p.purlType === 'golang') return `pkg:golang/${p.name}@v${version}`;
   if (p.purlType === 'pypi') return `pkg:pypi/${p.name.replace(/-/g, '_').replace(/^./, (c) => c.toUpperCase())}@${encodeURIComponent(version)}`;
@@ -94,12 +102,14 @@ before(async () => {
 });
 after(() => db?.close());
 
-const ALL = (): Pick[] => [...picks('PyPI', 'pypi', 6), ...picks('npm', 'npm', 6), ...picks('Maven', 'maven', 6), ...picks('Go', 'golang', 6)];
+const ALL = (): Pick[] => [...picks('PyPI', 'pypi', 6), ...picks('npm', 'npm', 6), ...picks('Maven', 'maven', 6), ...picks('Go', 'golang', 6),
+  ...picks('NuGet', 'nuget', 2), ...picks('RubyGems', 'gem', 2), ...picks('Packagist', 'composer', 2)];
 
 describe('language packages from a CycloneDX SBOM', () => {
   it('reports a version the record says is affected with the fix the record names, and not the fix itself', () => {
     const chosen = ALL();
-    assert.equal(chosen.length, 24, 'six simple records per ecosystem in the samples');
+    assert.deepEqual(Object.entries(Object.groupBy(chosen, (p) => p.ecosystem)).map(([k, v]) => [k, v!.length]),
+      [['PyPI', 6], ['npm', 6], ['Maven', 6], ['Go', 6], ['NuGet', 2], ['RubyGems', 2], ['Packagist', 2]], 'simple records in the samples');
     const bom = (version: (p: Pick) => string) => JSON.stringify({
       bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { type: 'application', name: 'app' } },
       components: chosen.map((p, i) => ({ type: 'library', 'bom-ref': `c${i}`, name: p.name, version: version(p), purl: purl(p, version(p)) })),
