@@ -11,8 +11,11 @@
  * - the revision -rN: numerically, where no revision and an empty `-r` count as -r0.
  * `apk version -t` also orders strings outside that grammar. Like apk-tools, this parse accepts
  * them and keeps what it could not read: text left before the revision makes a version
- * "invalid" (two invalid versions compare as plain strings, as apk's fallback does); text left
- * after a revision makes it sort below the same version without it.
+ * "invalid", text left after a revision "trailing"; when everything readable is equal, two
+ * invalid versions compare as plain strings (apk's fallback) and otherwise the one with
+ * unreadable text sorts lower. On such strings the order is not fully transitive (the reference
+ * orderings make `1-ruff2` equal to both `1--ruff1` and `1-ruff1`); on versions that follow
+ * the grammar it is.
  */
 import { compareDigits, compareStrings, isDigit, sign } from './numbers.ts';
 import { MAX_VERSION_LENGTH, type Cmp, type VersionScheme } from './types.ts';
@@ -122,16 +125,17 @@ function compareSuffixes(a: readonly ApkSuffix[], b: readonly ApkSuffix[]): Cmp 
 }
 
 export function compareApk(a: ApkVersion, b: ApkVersion): Cmp {
-  if (a.invalid && b.invalid) return compareStrings(a.original, b.original);
-  return (
+  const r =
     compareNumbers(a.numbers, b.numbers) ||
     compareStrings(a.letter, b.letter) ||
     compareSuffixes(a.suffixes, b.suffixes) ||
     compareOptional(a.hash, b.hash, compareStrings) ||
-    compareDigits(a.revision ?? '', b.revision ?? '') ||
-    // What could be read is equal: a version with unreadable text sorts below one without.
-    sign(Number(b.invalid || b.trailing) - Number(a.invalid || a.trailing))
-  );
+    compareDigits(a.revision ?? '', b.revision ?? '');
+  if (r !== 0) return r;
+  // What could be read is equal. Two strings apk calls invalid fall back to plain string order,
+  // as apk does; otherwise a version with unreadable text sorts below one without.
+  if (a.invalid && b.invalid) return compareStrings(a.original, b.original);
+  return sign(Number(b.invalid || b.trailing) - Number(a.invalid || a.trailing));
 }
 
 export const apk: VersionScheme<ApkVersion> = { name: 'apk', parse: parseApk, compare: compareApk };
