@@ -84,7 +84,8 @@ export class Decider {
   readonly unknownImageAction: UnknownImageAction;
   private readonly options: DeciderOptions;
   private readonly resolver: DigestResolver;
-  private readonly judged = new ExpiringLru<string, { scanId: number; judgement: ScanJudgement }>(20_000);
+  private readonly admissions = new WeakMap<ScanJudgement, Map<string, { action: AdmissionAction; message: string }>>();
+  private readonly judged = new ExpiringLru<string, { scanId: number | undefined; stamp: string; judgement: ScanJudgement | undefined }>(20_000);
   private readonly statusTtlMs: number;
 
   constructor(options: DeciderOptions) {
@@ -104,13 +105,14 @@ export class Decider {
     const now = this.options.now?.() ?? new Date();
     const namespaceLabels = this.options.namespaceLabels?.(req.namespace) ?? {};
     const workload = { labels: plan.labels, namespaceLabels, namespace: req.namespace };
-    const images = await Promise.all(plan.images.map((c) => this.judgeImage(c, req, workload, now)));
+    const labelsKey = JSON.stringify([plan.labels, namespaceLabels]);
+    const images = await Promise.all(plan.images.map((c) => this.judgeImage(c, req, workload, labelsKey, now)));
     const action = worstAction(images.map((i) => i.action));
     return { judged: true, kind: plan.kind, action, allowed: action !== 'Reject', images };
   }
 
   private async judgeImage(
-    c: ContainerImage, req: AdmissionRequest, workload: { labels: Labels; namespaceLabels: Labels; namespace: string }, now: Date,
+    c: ContainerImage, req: AdmissionRequest, workload: { labels: Labels; namespaceLabels: Labels; namespace: string }, labelsKey: string, now: Date,
   ): Promise<ImageVerdict> {
     const base = { container: c.container, image: c.image };
     let ref: RegistryRef;
@@ -128,7 +130,16 @@ export class Decider {
     const digest = resolved.digest;
     const judgement = this.judgement(digest, reference, req.namespace, now);
     if (!judgement) return this.unknown({ ...base, reference, digest }, ref, req, 'no scan result is stored for this digest');
-    const decision = evaluateAdmission(this.policy, workload, { image: reference, digest, status: judgement.status, lastScan: judgement.lastScan }, now);
+    // The policies' answer for this judged scan and these labels, reused while the judgement is
+    // (its TTL bounds how far imageLastScan's clock can drift).
+    let byLabels = this.admissions.get(judgement);
+    if (!byLabels) this.admissions.set(judgement, byLabels = new Map());
+    let decision = byLabels.get(labelsKey);
+    if (!decision) {
+      const d = evaluateAdmission(this.policy, workload, { image: reference, digest, status: judgement.status, lastScan: judgement.lastScan }, now);
+      decision = { action: d.action, message: d.message };
+      if (byLabels.size < 64) byLabels.set(labelsKey, decision);
+    }
     return {
       ...base, reference, digest, source: 'store', status: judgement.status, action: decision.action, rule: decision.message,
       reasons: judgement.reasons, worst: judgement.worst, lastScan: judgement.lastScan,
@@ -140,22 +151,30 @@ export class Decider {
     else this.options.events?.cacheMiss?.(cache);
   }
 
-  /** The stored scan judged, reused while the store holds the same scan and the TTL runs. */
+  /**
+   * The stored scan judged, reused while the TTL runs and the store holds the same scan. While
+   * the store's change stamp stays the same nothing was stored, so the store is not even asked.
+   */
   private judgement(digest: string, reference: string, namespace: string, now: Date): ScanJudgement | undefined {
     const store = this.options.store;
-    const scanId = store.latestIdByDigest(digest);
-    if (scanId === undefined) return undefined;
+    const stamp = store.changeStamp();
     const key = `${digest}\u0000${reference}\u0000${namespace}`;
     const hit = this.judged.get(key, now.getTime());
+    if (hit && hit.stamp === stamp) {
+      this.event(true, 'status');
+      return hit.judgement;
+    }
+    const scanId = store.latestIdByDigest(digest);
     if (hit && hit.scanId === scanId) {
+      hit.stamp = stamp;
       this.event(true, 'status');
       return hit.judgement;
     }
     this.event(false, 'status');
-    const scan = store.latestByDigest(digest);
-    if (!scan) return undefined;
-    const judgement = judgeScan(scan, this.policy, reference, namespace, now);
-    this.judged.set(key, { scanId: scan.id, judgement }, now.getTime() + this.statusTtlMs);
+    const scan = scanId === undefined ? undefined : store.latestByDigest(digest);
+    const judgement = scan ? judgeScan(scan, this.policy, reference, namespace, now) : undefined;
+    // "No result" is cached too (until something is stored), so unknown images cost no query.
+    this.judged.set(key, { scanId: scan?.id, stamp, judgement }, now.getTime() + this.statusTtlMs);
     return judgement;
   }
 

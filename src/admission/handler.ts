@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ResultStore } from '../store/index.ts';
 import type { Decider, Outcome } from './decide.ts';
+import { DecisionLog } from './decision-log.ts';
 import type { AdmissionMetrics } from './metrics.ts';
 import { admissionResponse, decisionRecord, invalidResponse } from './response.ts';
 import type { AdmissionReviewResponse, ResponseOptions } from './response.ts';
@@ -28,6 +29,8 @@ export interface HandlerOptions extends ResponseOptions {
    * with a warning instead of denying. Never for bad input: that is always denied.
    */
   failOpen?: boolean;
+  /** Write decisions in batches (the server does; tests that read the store at once do not). */
+  batchDecisions?: boolean;
 }
 
 /**
@@ -38,9 +41,24 @@ export interface HandlerOptions extends ResponseOptions {
  */
 export class AdmissionHandler {
   private readonly options: HandlerOptions;
+  private readonly log: DecisionLog | undefined;
 
   constructor(options: HandlerOptions) {
     this.options = options;
+    if (options.batchDecisions) {
+      this.log = new DecisionLog(options.store, {
+        onError: (err, lost) => {
+          // The answers went out: a full disk must not stop the cluster. Counted and logged.
+          options.metrics?.recordFailures.inc(lost);
+          options.logger?.error({ lost, error: (err as Error)?.message }, 'could not record decisions');
+        },
+      });
+    }
+  }
+
+  /** Write decisions still waiting in the batch. */
+  flush(): void {
+    this.log?.flush();
   }
 
   async handle(body: Buffer): Promise<HandlerResult> {
@@ -87,8 +105,13 @@ export class AdmissionHandler {
   }
 
   private record(req: AdmissionRequest, outcome: Outcome & { judged: true }): void {
+    const record = decisionRecord(req, outcome, this.options.now?.() ?? new Date());
+    if (this.log) {
+      this.log.add(record);
+      return;
+    }
     try {
-      this.options.store.recordDecision(decisionRecord(req, outcome, this.options.now?.() ?? new Date()));
+      this.options.store.recordDecision(record);
     } catch (err) {
       // The answer still goes out: a full disk must not stop the cluster. It is counted and logged.
       this.options.metrics?.recordFailures.inc();

@@ -54,6 +54,8 @@ export interface RunningWebhook {
   queue?: ScanQueue;
   metrics: AdmissionMetrics;
   decider: Decider;
+  /** Write decisions still waiting in the batch (tests read the store right after a request). */
+  flush(): void;
   close(): Promise<void>;
 }
 
@@ -103,7 +105,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     },
   });
   const handler = new AdmissionHandler({
-    decider, store, metrics, ...(logger ? { logger } : {}), failOpen: options.failureMode === 'open',
+    decider, store, metrics, ...(logger ? { logger } : {}), failOpen: options.failureMode === 'open', batchDecisions: true,
     ...(options.exceptionContact ? { exceptionContact: options.exceptionContact } : {}),
   });
   const server = new WebhookServer({
@@ -129,11 +131,13 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   logger?.info({ port, metricsPort, unknownImageAction: decider.unknownImageAction, policy: options.policy.file }, 'webhook listening');
   return {
     port, metricsPort, store, metrics, decider,
+    flush: () => handler.flush(),
     ...(caBundle ? { caBundle } : {}),
     ...(queue ? { queue } : {}),
     async close() {
       watch?.stop();
       await server.close();
+      handler.flush();
       await queue?.close();
       await namespaces.stop();
       if (ownStore) store.close();

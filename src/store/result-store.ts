@@ -62,6 +62,7 @@ export class ResultStore {
   private readonly maxDecisions: number;
   private readonly statements = new Map<string, StatementSync>();
   private inserts = 0;
+  private scanWrites = 0;
   private closed = false;
 
   private constructor(path: string, db: DatabaseSync, options: StoreOptions) {
@@ -152,6 +153,7 @@ export class ResultStore {
       digest, manifestDigest, clip(result.artifact.name), result.artifact.platform ?? null, scannedAt,
       Number.isNaN(dbBuiltAt) ? null : dbBuiltAt, data,
     ) as { id: number } | undefined;
+    this.scanWrites++;
     this.maybePrune();
     if (row) return Number(row.id);
     return Number((this.stmt('SELECT id FROM scans WHERE digest = ? AND manifest_digest = ?').get(digest, manifestDigest) as { id: number }).id);
@@ -201,16 +203,41 @@ export class ResultStore {
 
   /** Append one decision to the audit trail. */
   recordDecision(d: DecisionRecord): number {
+    const row = this.insertDecision(d);
+    this.maybePrune();
+    return row;
+  }
+
+  /** Append many decisions in one transaction (one commit: what a busy webhook does). */
+  recordDecisions(records: readonly DecisionRecord[]): void {
+    if (records.length === 0) return;
+    this.transaction(() => {
+      for (const d of records) this.insertDecision(d, false);
+    });
+    this.inserts += records.length - 1;
+    this.maybePrune();
+  }
+
+  private insertDecision(d: DecisionRecord, returnId = true): number {
     const reasons = d.reasons.slice(0, MAX_DECISION_REASONS).map((r) => clip(r));
     const images = d.images.slice(0, MAX_DECISION_IMAGES).map((i) => ({ ...i, image: clip(i.image) }));
-    const row = this.stmt(`
+    const r = this.stmt(`
       INSERT INTO decisions (at, uid, user, operation, kind, namespace, name, action, status, dry_run, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).get(
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       d.at.getTime(), clip(d.uid, 256), clip(d.user, 512), clip(d.operation, 32), clip(d.kind, 256), clip(d.namespace, 256),
       clip(d.name, 512), d.action, d.status, d.dryRun ? 1 : 0, JSON.stringify({ images, reasons }),
-    ) as { id: number };
-    this.maybePrune();
-    return Number(row.id);
+    );
+    return returnId ? Number(r.lastInsertRowid) : 0;
+  }
+
+  /**
+   * Changes whenever scans may have changed: another connection committed (SQLite's
+   * data_version), or this one stored a scan. Callers that cached what latestByDigest gave them
+   * can skip asking while it stays the same.
+   */
+  changeStamp(): string {
+    const v = (this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version;
+    return `${v}:${this.scanWrites}`;
   }
 
   /** Decisions, newest first (for audits and tests). */
@@ -250,7 +277,8 @@ export class ResultStore {
   }
 
   private maybePrune(): void {
-    if (++this.inserts % PRUNE_EVERY !== 0) return;
+    if (++this.inserts < PRUNE_EVERY) return;
+    this.inserts = 0;
     this.prune();
   }
 

@@ -136,6 +136,23 @@ describe('ResultStore', () => {
     store.close();
   });
 
+  test('decisions in one transaction; the change stamp moves when scans may have changed, not for decisions', () => {
+    const path = fresh();
+    const store = ResultStore.open(path);
+    const other = ResultStore.open(path);
+    const before = store.changeStamp();
+    store.recordDecisions([decision({ uid: 'a' }), decision({ uid: 'b' })]);
+    assert.deepEqual(store.decisions().map((d) => d.uid), ['b', 'a']);
+    assert.equal(store.changeStamp(), before, 'our own decisions do not move it');
+    store.putScan(cleanResult());
+    const afterOwn = store.changeStamp();
+    assert.notEqual(afterOwn, before, 'our own scan does');
+    other.putScan(debianScanResult());
+    assert.notEqual(store.changeStamp(), afterOwn, "another connection's commit does");
+    other.close();
+    store.close();
+  });
+
   test('bounded: the oldest scans and decisions beyond the limits go', () => {
     const store = ResultStore.open(fresh(), { maxScans: 10, maxDecisions: 5 });
     const base = cleanResult();
