@@ -124,14 +124,18 @@ try {
   const z = median(base.map((m) => m.ms));
   const c = median(cold.map((m) => m.ms));
   const w = median(warm.map((m) => m.ms));
+  const wCpu = median(warm.map((m) => m.cpuMs ?? NaN));
   const rss = Math.max(...[...cold, ...warm].map((m) => m.maxRssMB ?? NaN));
-  const node = check(await measure(process.execPath, ['-e', '0']), 'node');
+  const nodeRuns: Measured[] = [];
+  for (let i = 0; i < 5; i++) nodeRuns.push(check(await measure(process.execPath, ['-e', '0']), 'node'));
+  const node = { ms: median(nodeRuns.map((m) => m.ms)), cpuMs: median(nodeRuns.map((m) => m.cpuMs ?? NaN)) };
   const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   console.log(`portcullis sbom benchmark (${TRANSPORT === 'registry' ? 'local docker-registry' : 'OCI layout'}; ${LAYERS} layers, ${MB(big.uncompressedBytes)} MB uncompressed, ${MB(big.compressedBytes)} MB gzip, ${big.files} files, ${packages} packages; medians of ${RUNS})`);
   console.log(`baseline: zcat of the same layers (gzip -dc, serial, to /dev/null): ${(z / 1000).toFixed(2)} s`);
   console.log(`sbom cold: ${(c / 1000).toFixed(2)} s`);
   console.log(`sbom cold / zcat of the same layers: ${(c / z).toFixed(2)}  (target ≤ 1.0: ${verdict(c / z <= 1)})`);
-  console.log(`sbom warm (cached) in ms: ${w.toFixed(0)}  (target ≤ 100: ${verdict(w <= 100)}; whole CLI process, of which node start-up alone: ${node.ms.toFixed(0)} ms)`);
+  console.log(`sbom warm (cached) in ms: ${w.toFixed(0)}  (target ≤ 100: ${verdict(w <= 100)}; the whole CLI process; node start-up alone: ${node.ms.toFixed(0)} ms)`);
+  console.log(`sbom warm (cached) CPU time in ms: ${wCpu.toFixed(0)}  (node start-up alone: ${node.cpuMs.toFixed(0)} ms; wall time above is this plus waiting for a core when the machine is busy)`);
   console.log(`sbom warm (cached), in a long-lived process (gate, webhook): ${inProcess.toFixed(1)} ms per image`);
   console.log(`peak RSS: ${Number.isFinite(rss) ? `${rss.toFixed(0)} MB  (target ≤ 300: ${verdict(rss <= 300)})` : 'not measured (no /usr/bin/time)'}`);
 } finally {

@@ -1,7 +1,8 @@
 /**
  * Run a command as a child process and measure it from outside: wall time (parent's monotonic
- * clock, spawn to exit) and peak resident set size (GNU time's %M, the child's ru_maxrss, which
- * covers the whole process tree it waited for).
+ * clock, spawn to exit), CPU time (user + system) and peak resident set size (GNU time's %U, %S
+ * and %M). CPU time says more than wall time on a busy machine, where a short run's wall time
+ * is mostly waiting for a core.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 
 export interface Measured {
   ms: number;
+  cpuMs: number | undefined;
   maxRssMB: number | undefined;
   code: number | null;
   stderr: string;
@@ -21,7 +23,7 @@ export async function measure(command: string, args: string[], options: { stdout
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
   const report = join(dir, 'time');
   const withTime = existsSync(GNU_TIME);
-  const [cmd, argv] = withTime ? [GNU_TIME, ['-f', '%M', '-o', report, command, ...args]] : [command, args];
+  const [cmd, argv] = withTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', report, command, ...args]] : [command, args];
   try {
     const start = process.hrtime.bigint();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
@@ -32,8 +34,14 @@ export async function measure(command: string, args: string[], options: { stdout
       child.on('close', (c) => resolve({ code: c, stderr: err }));
     });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const kb = withTime && existsSync(report) ? Number(readFileSync(report, 'utf8').trim().split('\n').pop()) : NaN;
-    return { ms, maxRssMB: Number.isFinite(kb) ? kb / 1024 : undefined, code, stderr };
+    const [kb, user, sys] = (withTime && existsSync(report) ? readFileSync(report, 'utf8').trim().split('\n').pop()! : '').split(' ').map(Number);
+    return {
+      ms,
+      cpuMs: user !== undefined && sys !== undefined && Number.isFinite(user + sys) ? (user + sys) * 1000 : undefined,
+      maxRssMB: kb !== undefined && Number.isFinite(kb) ? kb / 1024 : undefined,
+      code,
+      stderr,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
