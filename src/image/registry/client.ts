@@ -307,22 +307,45 @@ export class RegistryClient {
     return `${this.registry}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
   }
 
-  private secureAllowed(): boolean {
-    return !isLoopbackRegistry(this.host) && !this.options.insecure;
+  /**
+   * Schemes to try, in order. Loopback: plain HTTP first (the probe carries no secret, and it
+   * spares a TLS handshake to the usual plain-HTTP test registry), then HTTPS. --insecure: HTTPS
+   * first, as Docker does, then plain HTTP. Anything else: HTTPS only.
+   */
+  private schemes(): string[] {
+    if (isLoopbackRegistry(this.host)) return ['http:', 'https:'];
+    return this.options.insecure ? ['https:', 'http:'] : ['https:'];
   }
 
-  /** GET /v2/: over HTTPS, or plain HTTP for loopback and --insecure registries that do not speak TLS. */
+  /** GET /v2/ (the API version check): settles the scheme and learns the auth challenge. */
   private endpoint(): Promise<URL> {
     this.base ??= (async () => {
-      const schemes = this.secureAllowed() ? ['https:'] : ['https:', 'http:'];
+      const schemes = this.schemes();
       for (const [i, scheme] of schemes.entries()) {
+        const last = i === schemes.length - 1;
         const base = new URL(`${scheme}//${this.host}/`);
+        const probe = (attempts: number) => this.withRetry(() => this.transport.send({ method: 'GET', url: new URL('/v2/', base) }), attempts);
         let res: HttpResponse;
         try {
-          res = await this.withRetry(() => this.transport.send({ method: 'GET', url: new URL('/v2/', base) }), this.registry);
+          // Only the last candidate is retried at once: an earlier one failing may mean "wrong scheme".
+          res = await probe(last ? this.retry.attempts : 1);
         } catch (err) {
-          if (err instanceof NetworkError && NOT_TLS_CODES.has(err.code) && i < schemes.length - 1) continue;
+          if (err instanceof NetworkError && !last) continue;
           throw this.networkFailure(err, this.registry);
+        }
+        // A TLS server answering plain HTTP says 400: try the next scheme. Any other answer means
+        // this scheme is the one; a transient one gets the retries it is due.
+        if (!last && scheme === 'http:' && res.status === 400) {
+          discard(res);
+          continue;
+        }
+        if (!last && isRetryableStatus(res.status)) {
+          discard(res);
+          try {
+            res = await probe(this.retry.attempts - 1);
+          } catch (err) {
+            throw this.networkFailure(err, this.registry);
+          }
         }
         if (res.status === 200 || res.status === 401) {
           if (res.status === 401) this.challenge = challengeFrom(res);
@@ -403,7 +426,7 @@ export class RegistryClient {
     }
     let res: HttpResponse;
     try {
-      res = await this.withRetry(() => this.transport.send(req), what);
+      res = await this.withRetry(() => this.transport.send(req));
     } catch (err) {
       throw this.networkFailure(err, `${what}: token service ${realm.host}`);
     }
@@ -461,18 +484,18 @@ export class RegistryClient {
 
   private async send(req: HttpRequest, what: string): Promise<HttpResponse> {
     try {
-      return await this.withRetry(() => this.transport.send(req), what);
+      return await this.withRetry(() => this.transport.send(req));
     } catch (err) {
       throw this.networkFailure(err, what);
     }
   }
 
   /** Retry transient failures with backoff, within the policy's attempts and total time. */
-  private async withRetry(attempt: () => Promise<HttpResponse>, _what: string): Promise<HttpResponse> {
+  private async withRetry(attempt: () => Promise<HttpResponse>, attempts = this.retry.attempts): Promise<HttpResponse> {
     const started = Date.now();
     const policy = this.retry;
     for (let n = 1; ; n++) {
-      const canRetry = (delay: number) => n < policy.attempts && Date.now() - started + delay <= policy.maxTotalMs;
+      const canRetry = (delay: number) => n < attempts && Date.now() - started + delay <= policy.maxTotalMs;
       let res: HttpResponse;
       try {
         res = await attempt();

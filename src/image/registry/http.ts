@@ -3,7 +3,8 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, getCACertificates } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { RegistryError } from '../../errors.ts';
 
 /**
@@ -50,6 +51,38 @@ export class NetworkError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * The CAs registries are checked against: Node's bundled roots (and NODE_EXTRA_CA_CERTS), the
+ * operating system's store (where an organisation installs its CA, as Docker and Go tools use
+ * it), and --ca-file. Building the context parses a few hundred certificates (~0.1 s), so it is
+ * made once per process and CA file.
+ */
+function trustContext(caFile: string | undefined): SecureContext {
+  const key = caFile ?? '';
+  let context = contexts.get(key);
+  if (!context) {
+    let extra: string[] = [];
+    if (caFile) {
+      try {
+        extra = [readFileSync(caFile, 'utf8')];
+      } catch (err) {
+        throw new RegistryError('BAD_CA_FILE', `cannot read --ca-file ${caFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      }
+    }
+    let system: string[] = [];
+    try {
+      system = getCACertificates('system');
+    } catch {
+      // No readable system store: the bundled roots still apply.
+    }
+    context = createSecureContext({ ca: [...new Set([...getCACertificates('default'), ...system]), ...extra] });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
 export class Transport {
   private readonly options: TransportOptions;
   private http: HttpAgent | undefined;
@@ -60,17 +93,7 @@ export class Transport {
   }
 
   private httpsAgent(): HttpsAgent {
-    if (!this.https) {
-      let ca: string[] | undefined;
-      if (this.options.caFile) {
-        try {
-          ca = [...rootCertificates, readFileSync(this.options.caFile, 'utf8')];
-        } catch (err) {
-          throw new RegistryError('BAD_CA_FILE', `cannot read --ca-file ${this.options.caFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-        }
-      }
-      this.https = new HttpsAgent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}), rejectUnauthorized: !this.options.insecure });
-    }
+    this.https ??= new HttpsAgent({ keepAlive: true, maxSockets: 16, secureContext: trustContext(this.options.caFile), rejectUnauthorized: !this.options.insecure });
     return this.https;
   }
 
