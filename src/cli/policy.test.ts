@@ -174,6 +174,38 @@ spec:
   });
 });
 
+describe('policy check on ignore files and VEX documents', () => {
+  it('reads them as scan would, says what they hold, warns about expired entries', async () => {
+    await writeFile(f('.trivyignore'), 'CVE-2023-4911\nCVE-2024-0727 exp:2020-01-01 # long gone\n');
+    let r = await runCli(['policy', 'check', f('.trivyignore')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${f('.trivyignore')}: valid (plain .trivyignore form, 2 entries)\n`);
+    assert.equal(r.stderr, `${f('.trivyignore')}: warning: line 2: the entry for CVE-2024-0727 expired 2020-01-01 and no longer applies\n`);
+
+    await writeFile(f('.trivyignore.yaml'), 'vulnerabilities:\n  - id: CVE-2024-0727\n    expires_at: 2027-01-01\n');
+    r = await runCli(['policy', 'check', f('.trivyignore.yaml')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `${f('.trivyignore.yaml')}:3:5: vulnerabilities[0].expires_at is not a field of an ignore entry (did you mean expired_at?)\n`);
+
+    await writeFile(f('app.openvex.json'), JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'urn:x:1', author: 'a', version: 1, timestamp: '2026-11-20T10:00:00Z',
+      statements: [
+        { vulnerability: { name: 'CVE-2023-4911' }, products: [{ '@id': 'pkg:deb/debian/libc6' }], status: 'fixed' },
+        { vulnerability: { name: 'CVE-2024-0727' }, products: [{ identifiers: { cpe23: 'cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*' } }], status: 'not_affected', justification: 'component_not_present' },
+      ],
+    }));
+    r = await runCli(['policy', 'check', f('app.openvex.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${f('app.openvex.json')}: valid (OpenVEX, 2 statements: 1 fixed, 1 not_affected)\n`);
+    assert.equal(r.stderr, `${f('app.openvex.json')}: warning: statements[1].products[0].identifiers.cpe23: CPE identifiers are not matched\n`);
+
+    await writeFile(f('bad.openvex.json'), JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'urn:x:1', author: 'a', version: 1, timestamp: 'now', statements: [] }));
+    r = await runCli(['policy', 'check', f('bad.openvex.json')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `${f('bad.openvex.json')}: timestamp "now" is not an RFC 3339 time\n`);
+  });
+});
+
 describe('policy export-vex', () => {
   it('writes the live exceptions as OpenVEX that suppresses, through --vex, what the exceptions suppress', async () => {
     const r = await runCli(['policy', 'export-vex', '--policy', f('policy.yaml'), '--report', f('report.json'), '--namespace', 'shop',

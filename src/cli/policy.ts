@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../errors.ts';
+import type { IgnoreFile, VexDocument } from '../policy/index.ts';
 import type { Io } from './context.ts';
 
 // Kubernetes label syntax: an optional DNS-subdomain prefix and a name of at most 63 characters;
@@ -27,10 +28,26 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
 
   policy
     .command('check')
-    .description('validate a policy file; every problem is printed as FILE:LINE:COLUMN: message')
-    .argument('<file>', 'policy file (YAML, one or more documents)')
+    .description('validate a policy file (or a .trivyignore[.yaml] or a VEX document); every problem is printed as FILE:LINE:COLUMN: message')
+    .argument('<file>', 'policy file (YAML, one or more documents), ignore file or VEX document (JSON)')
     .action(async (file: string) => {
-      const { checkPolicy, expiredExceptions, formatIssue, readPolicyText } = await import('../policy/index.ts');
+      const policy = await import('../policy/index.ts');
+      const { checkPolicy, expiredExceptions, formatIssue, readPolicyText } = policy;
+      if (/(^|\/)\.?trivyignore/i.test(file) || /\.json$/i.test(file)) {
+        // Not a policy: read it as `scan --ignorefile` / `--vex` would, and say what it holds.
+        const { PolicyError } = await import('../errors.ts');
+        try {
+          const inputs = /\.json$/i.test(file) ? await policy.loadScanPolicy({ vexFiles: [file] }) : await policy.loadScanPolicy({ ignoreFile: file });
+          const summary = inputs.vex ? describeVex(inputs.vex[0]!) : describeIgnore(inputs.ignore!, new Date(), policy.isIgnoreEntryExpired);
+          io.stdout.write(`${file}: valid (${summary.line})\n`);
+          for (const w of summary.warnings) io.stderr.write(`${file}: warning: ${w}\n`);
+        } catch (err) {
+          if (!(err instanceof PolicyError)) throw err;
+          io.stderr.write(`${err.message}\n`);
+          setExit(1);
+        }
+        return;
+      }
       const result = checkPolicy(await readPolicyText(file), file);
       if (result.issues.length > 0) {
         for (const issue of result.issues) io.stderr.write(`${formatIssue(issue)}\n`);
@@ -111,4 +128,20 @@ function timeOption(at: string | undefined, parse: (s: string) => Date | undefin
   const t = parse(at);
   if (!t) throw new UsageError('BAD_TIME', `--at: ${JSON.stringify(at)} is not an RFC 3339 time`);
   return t;
+}
+
+
+function describeVex(doc: VexDocument): { line: string; warnings: string[] } {
+  const counts = new Map<string, number>();
+  for (const s of doc.statements) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  const statuses = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+  return { line: `${doc.format === 'openvex' ? 'OpenVEX' : 'CycloneDX VEX'}, ${doc.statements.length} statement${doc.statements.length === 1 ? '' : 's'}${statuses ? `: ${statuses}` : ''}`, warnings: doc.warnings };
+}
+
+function describeIgnore(doc: IgnoreFile, now: Date, isExpired: (e: IgnoreFile['entries'][number], now: Date) => boolean): { line: string; warnings: string[] } {
+  const expired = doc.entries.filter((e) => isExpired(e, now));
+  return {
+    line: `${doc.format === 'yaml' ? '.trivyignore.yaml form' : 'plain .trivyignore form'}, ${doc.entries.length} entr${doc.entries.length === 1 ? 'y' : 'ies'}`,
+    warnings: expired.map((e) => `line ${e.line}: the entry for ${e.id} expired ${e.expires} and no longer applies`),
+  };
 }

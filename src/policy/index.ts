@@ -28,7 +28,7 @@ export {
 export type { ScanPolicyInputs, ScanPolicyOptions } from './decide.ts';
 export { loadScanPolicy, MAX_VEX_FILES } from './load-inputs.ts';
 export type { ScanPolicyFiles } from './load-inputs.ts';
-export { applyIgnoreFile, MAX_IGNORE_FILE_BYTES, parseIgnoreFile } from './ignorefile/index.ts';
+export { applyIgnoreFile, isIgnoreEntryExpired, MAX_IGNORE_FILE_BYTES, parseIgnoreFile } from './ignorefile/index.ts';
 export type { ExpiredIgnoreEntry, IgnoreEntry, IgnoreFile, IgnoreResult } from './ignorefile/index.ts';
 export { applyVex, MAX_VEX_FILE_BYTES, parseVex, readVexFile } from './vex/index.ts';
 export type { VexContext, VexDocument, VexResult, VexStatement, VexStatus } from './vex/index.ts';
