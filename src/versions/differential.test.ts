@@ -166,6 +166,19 @@ for line in sys.stdin:
     assertAgree('gem', pairs, theirs);
   });
 
+  test('composer: PHP\'s version_compare (php-cli)', { skip: needs('php') }, async () => {
+    const versions = unique(versionsFromOrderings('packagist'), versionsFromOrderings('semver'), versionsFromOrderings('pypi'))
+      // PHP reads numbers with strtol, so beyond 18 digits it saturates; our digit strings do not.
+      .filter((v) => !/\d{19}/.test(v));
+    const pairs = parsablePairs('composer', pairsOf(versions, 2500, 1500));
+    const script = `while (($l = fgets(STDIN)) !== false) {
+      [$a, $b] = explode(' ', rtrim($l, "\\n"));
+      echo ['<', '=', '>'][version_compare(ltrim($a, 'vV'), ltrim($b, 'vV')) + 1], "\\n";
+    }`;
+    const theirs = await run('php', ['-r', script], lines(pairs));
+    assertAgree('composer', pairs, theirs);
+  });
+
   test('semver: npm\'s semver package (parse and compare)', () => {
     const versions = unique(...['semver', 'pypi', 'rubygems', 'maven', 'packagist', 'nuget'].map(versionsFromOrderings)).filter((v) => semverPackage.valid(v) !== null);
     assert.ok(versions.length > 1000, `${versions.length} semver versions`);

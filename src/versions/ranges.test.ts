@@ -16,6 +16,8 @@ import { parsePep440Strict } from './pep440.ts';
 
 const PYTHON = '/usr/bin/python3';
 const MAVEN_JAR = '/usr/share/maven/lib/maven-artifact-3.x.jar';
+/** Debian's php-composer-semver: Composer's own VersionParser and constraints. */
+const COMPOSER_SEMVER = '/usr/share/php/Composer/Semver/autoload.php';
 /** DefaultArtifactVersion needs commons-lang3, which Debian's maven ships beside it. */
 const LANG3 = '/usr/share/maven/lib/commons-lang3.jar';
 
@@ -340,4 +342,65 @@ test('satisfies: an unparsable version is false, a bad range or scheme throws', 
   assert.equal(satisfies('pep440', '2013-01-21T20:33:09+0100', '>=0'), false, 'packaging refuses legacy versions');
   assert.throws(() => satisfies('semver', '1.0.0', '>=1 <'), (e: unknown) => e instanceof VersionError && e.code === 'BAD_RANGE');
   assert.throws(() => satisfies('cobol', '1', '*'), (e: unknown) => e instanceof VersionError && e.code === 'UNKNOWN_SCHEME');
+});
+
+test('satisfies: Composer constraints and normalisation against composer/semver (php-composer-semver)', { skip: needs('php') || needsFile(COMPOSER_SEMVER) }, async () => {
+  const { normalizeComposer } = await import('./ranges/composer.ts');
+  const all = unique([...versionsFromOrderings('packagist'), ...versionsFromOrderings('semver')]).filter((v) => !/\d{19}|#/.test(v));
+  const rnd = seeded(23);
+  const pick = () => all[Math.floor(rnd() * all.length)] as string;
+  const versions = unique([...Array.from({ length: 120 }, pick), '1.0', '1.0.0', '1.2.0-beta', '1.0-patch1', 'dev-master', '1.0.x-dev', 'v2.0.0', '2.0.0-RC1']);
+  const short = (v: string) => v.split(/[-+]/)[0]!.split('.').slice(0, 1 + Math.floor(rnd() * 3)).join('.');
+  const clause = () => {
+    const v = pick();
+    switch (Math.floor(rnd() * 6)) {
+      case 0: return `${['~', '^'][Math.floor(rnd() * 2)]}${short(v)}`;
+      case 1: return `${short(v)}.*`;
+      case 2: return `${short(v)} - ${short(pick())}`;
+      default: return `${['', '=', '==', '!=', '<', '<=', '>', '>=', '<>'][Math.floor(rnd() * 9)]}${v}`;
+    }
+  };
+  const constraints = unique(['^1.2 || ~2.0', '>=1.0 <2.0', '>=1.0,<2.0', '1.0 - 2.0', '1.0.0 - 2.1.0', '~1.2', '~1.2.3', '^0.3', '^0.0.3', '*', 'dev-master', '^1.0@dev', '~>1.2', '>=abc']);
+  while (constraints.length < 160) {
+    const n = 1 + Math.floor(rnd() * 2);
+    constraints.push(Array.from({ length: rnd() < 0.2 ? 2 : 1 }, () => Array.from({ length: n }, clause).join(rnd() < 0.5 ? ' ' : ', ')).join(' || '));
+  }
+  const script = `require '${COMPOSER_SEMVER}';
+$p = new Composer\\Semver\\VersionParser();
+$cs = [];
+while (($l = fgets(STDIN)) !== false) {
+  [$kind, $text] = explode("\\t", rtrim($l, "\\n"), 2);
+  if ($kind === 'C') {
+    try { $cs[] = $p->parseConstraints($text); echo "valid\\n"; } catch (Exception $e) { $cs[] = null; echo "invalid\\n"; }
+    continue;
+  }
+  try { $n = $p->normalize($text); } catch (Exception $e) { echo "X\\tX\\n"; continue; }
+  $provider = new Composer\\Semver\\Constraint\\Constraint('==', $n);
+  echo $n, "\\t", implode('', array_map(fn($c) => $c === null ? '-' : ($c->matches($provider) ? '1' : '0'), $cs)), "\\n";
+}`;
+  const out = runLines('php', ['-r', script], [...constraints.map((c) => `C\t${c}`), ...versions.map((v) => `V\t${v}`)]);
+  const diff: string[] = [];
+  const tests = constraints.map((c, i) => {
+    let t: ((v: string) => boolean) | undefined;
+    try {
+      t = rangeTest('composer', c);
+    } catch {
+      t = undefined;
+    }
+    if ((t !== undefined) !== (out[i] === 'valid')) diff.push(`${JSON.stringify(c)}: composer says ${out[i]}`);
+    return t;
+  });
+  let checked = 0;
+  versions.forEach((v, j) => {
+    const [normalized, row] = (out[constraints.length + j] as string).split('\t') as [string, string];
+    if ((normalizeComposer(v) ?? 'X') !== normalized) diff.push(`normalize ${v}: composer ${normalized}, we ${normalizeComposer(v)}`);
+    if (normalized === 'X') return;
+    constraints.forEach((c, i) => {
+      if (row[i] === '-' || !tests[i]) return;
+      checked++;
+      if (String(Number(tests[i](v))) !== row[i]) diff.push(`${v} in ${JSON.stringify(c)}: composer ${row[i]}`);
+    });
+  });
+  assert.ok(checked > 10_000, `${checked} checks`);
+  assert.deepEqual(diff.slice(0, 60), [], `${diff.length} disagreements`);
 });
