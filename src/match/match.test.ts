@@ -120,6 +120,14 @@ describe('dpkg matcher (Debian, Ubuntu)', () => {
     assert.match(warnings.join('\n'), /debian packages were not matched: the image's debian release is unknown/);
   });
 
+  it('warns when the database knows nothing of a release an image has many packages of', () => {
+    const many = Array.from({ length: 12 }, (_, i) => deb(`pkg${i}`, '1.0-1', { name: `src${i}`, version: '1.0-1' }));
+    const rows = { affected: [row({ ecosystem: 'debian:12', package: 'openssl', vulnId: 'CVE-2023-1000', source: 'debian-tracker', status: 'affected', ranges: open() })] };
+    assert.match(run(rows, many, { family: 'debian', version: '13.1' }).warnings.join('\n'), /no advisories for any of the 12 debian:13 packages/);
+    assert.deepEqual(run(rows, many.slice(0, 3), { family: 'debian', version: '13.1' }).warnings, [], 'a tiny image may well have none');
+    assert.deepEqual(run(rows, [...many, libssl], BOOKWORM).warnings, []);
+  });
+
   it('skips a package whose version is not a Debian version, with a warning', () => {
     const bad = deb('weird', 'not a version!', { name: 'openssl', version: 'not a version!' });
     const { findings, warnings } = run({

@@ -93,18 +93,30 @@ function targetsOf(packages: readonly Package[], os: OSInfo | undefined, warn: (
   return out;
 }
 
+/**
+ * An OS release with this many source packages and not one advisory row is one the database's
+ * feeds do not cover (a real system that size always has some history), not a clean image.
+ */
+export const UNCOVERED_RELEASE_PACKAGES = 10;
+
 /** Advisory rows for every target, one query per ecosystem key. */
-function lookup(db: MatchDb, targets: readonly Target[]): Map<string, Map<string, AffectedRecord[]>> {
-  const namesByKey = new Map<string, Set<string>>();
+function lookup(db: MatchDb, targets: readonly Target[], warn: (m: string) => void): Map<string, Map<string, AffectedRecord[]>> {
+  const namesByKey = new Map<string, { names: Set<string>; os: boolean }>();
   for (const t of targets) {
     for (const key of t.keys) {
-      let set = namesByKey.get(key);
-      if (!set) namesByKey.set(key, (set = new Set()));
-      for (const n of t.names) set.add(n);
+      let entry = namesByKey.get(key);
+      if (!entry) namesByKey.set(key, (entry = { names: new Set(), os: t.matcher.kind === 'os' }));
+      for (const n of t.names) entry.names.add(n);
     }
   }
   const out = new Map<string, Map<string, AffectedRecord[]>>();
-  for (const [key, names] of namesByKey) out.set(key, db.affected(key, [...names]));
+  for (const [key, { names, os }] of namesByKey) {
+    const rows = db.affected(key, [...names]);
+    out.set(key, rows);
+    if (os && rows.size === 0 && names.size >= UNCOVERED_RELEASE_PACKAGES) {
+      warn(`the vulnerability database has no advisories for any of the ${names.size} ${key} packages: its feeds do not seem to cover this release, so no finding does not mean no vulnerability`);
+    }
+  }
   return out;
 }
 
@@ -220,7 +232,7 @@ const SEVERITY_RANK = new Map(SEVERITIES.map((s, i) => [s, i]));
 export function matchInventory(packages: readonly Package[], os: OSInfo | undefined, db: MatchDb, options: MatchOptions = {}): Finding[] {
   const warn = options.onWarning ?? (() => {});
   const targets = targetsOf(packages, os, warn);
-  const rows = lookup(db, targets);
+  const rows = lookup(db, targets, warn);
 
   // Evaluate every row; collect hits per target.
   const perTarget: { target: Target; hits: Hit[] }[] = [];
