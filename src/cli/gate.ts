@@ -35,6 +35,7 @@ export interface GateCliOptions extends ImageCliOptions {
   concurrency: string;
   reportDir?: string;
   terminationMessagePath?: string;
+  store?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -71,6 +72,7 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
     .option('--namespace-labels-file <file>', 'Namespace objects (kubectl get namespaces -o yaml) whose labels namespaceSelector sees')
     .addOption(new Option('--on-error <action>', 'when an image cannot be judged (unreachable registry, failed scan)').choices(['block', 'allow']).default('block'))
     .option('--concurrency <n>', 'images resolved and scanned at once', '4')
+    .option('--store <file>', 'record every scan in this result store (SQLite) and reuse the stored scans of digests already judged with the same DB')
     .option('--report-dir <dir>', 'write each image\'s JSON and HTML report and the run summary here')
     .option('--termination-message-path <file>', `write a summary of at most 4096 bytes here (default: ${DEFAULT_TERMINATION_LOG} when running in a pod)`);
   imageOptions(cmd);
@@ -120,6 +122,17 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
   const registryOptions = { ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}), env: io.env };
   const inventory = inventoryOptionsFrom({ ...opts, quiet: true }, io, { update() {} });
   const { policy: policySet, ...rest } = inputs;
+  const store = opts.store ? (await import('../store/index.ts')).ResultStore.open(opts.store) : undefined;
+  const storeWarnings: string[] = [];
+  let scan = (reference: string) => scanImage(reference, { ...inventory, db, dbMaxAgeMs });
+  if (store) {
+    scan = gate.withResultStore(scan, store, {
+      dbBuiltAt: db.info().builtAt,
+      platform: opts.platform ?? 'linux/amd64',
+      decide: (matched) => policy.decideScan(matched, { ...inputs }),
+      onWarning: (m) => storeWarnings.push(m),
+    });
+  }
   let result;
   try {
     result = await gate.runGate(discovery, {
@@ -128,7 +141,7 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
         if (!client) clients.set(ref.registry, client = new RegistryClient(ref.registry, registryOptions));
         return client.resolveDigest(ref);
       },
-      scan: (reference) => scanImage(reference, { ...inventory, db, dbMaxAgeMs }),
+      scan,
     }, {
       policy: policySet ?? policy.defaultPolicySet(),
       inputs: rest,
@@ -140,7 +153,9 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
     });
   } finally {
     db.close();
+    store?.close();
   }
+  result.warnings.push(...storeWarnings);
   const reportOptions = { toolVersion: VERSION };
   if (opts.reportDir) result = await gate.writeReportDir(opts.reportDir, result, reportOptions);
   if (!opts.quiet) {

@@ -14,11 +14,13 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { buildImage } from '../../test/image-builder.ts';
 import type { BuiltImage } from '../../test/image-builder.ts';
+import { startFaultProxy } from '../../test/registry-proxy.ts';
 import { pushImage, startRegistry } from '../../test/registry.ts';
 import type { TestRegistry } from '../../test/registry.ts';
 import { scratchDirs } from '../../test/scratch.ts';
 import { needs } from '../../test/tools.ts';
 import { main } from '../cli/main.ts';
+import { ResultStore } from '../store/index.ts';
 import { BUSTER_OS_RELEASE, buildSampleDb, busterImage, kevCves } from '../scan/test-fixtures.ts';
 
 const kev = kevCves();
@@ -196,6 +198,34 @@ ${deployment('web', 'shop', { web: `${reg.host}/team/vuln:1` })}${deployment('ol
     assert.equal(out.counts.distinct, 1);
     const labelled = await gate(await write('sb.yaml', deployment('try', 'sandbox', { t: `${reg.host}/team/vuln:1` })), '--policy', policy, '--namespace-labels', 'env=prod');
     assert.equal(labelled.code, 1, '--namespace-labels gives namespaces the manifests do not define their labels');
+  });
+
+  it('--store: records every scan and reuses a digest judged with the same DB (no pull, same verdict)', async () => {
+    const proxy = await startFaultProxy(reg.url);
+    try {
+      const store = join(fresh('store'), 'results.db');
+      const f = await write('stored.yaml', deployment('web', 'shop', { web: `${proxy.host}/team/clean:1`, legacy: `${proxy.host}/team/vuln:1` }));
+      const first = await gate(f, '--store', store, '--format', 'json', '--no-cache');
+      assert.equal(first.code, 1, first.stderr);
+      const s = ResultStore.open(store, { readOnly: true });
+      try {
+        assert.equal(s.latestByDigest(digests.vuln!)?.digest, digests.vuln);
+        assert.ok(s.latestByDigest(digests.clean!));
+      } finally {
+        s.close();
+      }
+      const blobs = () => proxy.requests.filter((r) => r.path.includes('/blobs/')).length;
+      const before = blobs();
+      assert.ok(before > 0);
+      const second = await gate(f, '--store', store, '--format', 'json', '--no-cache');
+      assert.equal(second.code, 1);
+      assert.equal(blobs(), before, 'no blob fetched: both digests came from the store');
+      const a = JSON.parse(first.stdout) as GateResult;
+      const b = JSON.parse(second.stdout) as GateResult;
+      assert.deepEqual(b.images.map((i) => [i.digest, i.status, i.action, i.rule, i.worst.map((w) => w.id)]), a.images.map((i) => [i.digest, i.status, i.action, i.rule, i.worst.map((w) => w.id)]));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('--report-dir: per-image JSON and HTML reports and the run summary; the termination message stays within 4096 bytes', async () => {

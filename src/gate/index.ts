@@ -8,3 +8,5 @@ export { mapSettled } from './pool.ts';
 export type { GateImage, GateResult, GateVerdict } from './types.ts';
 export { WORST_FINDINGS } from './types.ts';
 export { namespaceLabelSource, parseLabelList } from './namespaces.ts';
+export { storedResult, withResultStore } from './result-cache.ts';
+export type { ResultCacheOptions, ScanStore } from './result-cache.ts';
