@@ -16,7 +16,7 @@ import { pep440 } from './pep440.ts';
 import { rpm } from './rpm.ts';
 import { semver, type SemVer } from './semver.ts';
 import { compileRange, type SatisfiesOptions } from './satisfies.ts';
-import type { Cmp, SchemeName, VersionScheme } from './types.ts';
+import { MAX_VERSION_LENGTH, type Cmp, type SchemeName, type VersionScheme } from './types.ts';
 
 export type { Cmp, SchemeName, VersionScheme } from './types.ts';
 export type { RangeEvent, VersionRange } from './affected.ts';
@@ -37,6 +37,8 @@ function memoised<P>(scheme: VersionScheme<P>): VersionScheme<P> {
     name: scheme.name,
     compare: scheme.compare,
     parse(v: string): P | undefined {
+      // Over-long strings are refused at once; keeping them would let input grow the memo.
+      if (v.length > MAX_VERSION_LENGTH) return undefined;
       if (memo.has(v)) return memo.get(v);
       const p = scheme.parse(v);
       if (memo.size >= MEMO_SIZE) memo = new Map();
