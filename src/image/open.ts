@@ -1,7 +1,7 @@
 import { DockerArchiveSource } from './layout/docker-archive.ts';
 import { OciLayoutSource } from './layout/oci-layout.ts';
 import { formatImageRef } from './reference.ts';
-import type { RegistryClients } from './registry/client.ts';
+import type { RegistryClients } from './registry/pool.ts';
 import { RegistrySource } from './registry/source.ts';
 import type { RetryPolicy } from './registry/retry.ts';
 import type { ImageRef } from './reference.ts';

@@ -6,9 +6,10 @@ import type { RegistryRef } from '../reference.ts';
 import { MediaType } from '../types.ts';
 import type { Descriptor } from '../types.ts';
 import { VerifyingStream, digestOf, parseDigest, verifyBytes } from '../verify.ts';
-import { TokenCache, basicHeader, challengeFrom, parseTokenResponse, registryErrorDetail, repositoryScope } from './auth.ts';
+import { TokenCache, basicHeader, challengeFrom, parseTokenResponse, repositoryScope } from './auth.ts';
 import type { Challenge } from './auth.ts';
 import { findCredentials } from './credentials.ts';
+import { networkError, responseError } from './errors.ts';
 import type { CredentialSourceOptions, Credentials } from './credentials.ts';
 import { NetworkError, Transport, discard, header, readBody } from './http.ts';
 import type { HttpRequest, HttpResponse, RequestBody, TransportOptions } from './http.ts';
@@ -47,16 +48,10 @@ export interface ManifestHead {
 /** Accept header for manifests: everything we can read, images and indexes, OCI and Docker. */
 export const MANIFEST_MEDIA_TYPES = [MediaType.OciIndex, MediaType.OciManifest, MediaType.DockerManifestList, MediaType.DockerManifest] as const;
 
-const MAX_ERROR_BODY = 64 * 1024;
 const MAX_TOKEN_BODY = 1 << 20;
 const MAX_TAG_PAGE = 4 << 20;
 const MAX_TAGS = 100_000;
 const MAX_REDIRECTS = 5;
-const NOT_TLS_CODES = new Set(['EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
-
-function isTlsTrustError(code: string): boolean {
-  return /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/.test(code);
-}
 
 function isDigest(reference: string): boolean {
   return reference.includes(':');
@@ -528,72 +523,12 @@ export class RegistryClient {
   }
 
   private networkFailure(err: unknown, what: string): Error {
-    if (!(err instanceof NetworkError)) return err as Error;
-    const code = err.code;
-    if (isTlsTrustError(code)) {
-      return new RegistryError('TLS', `${what}: the TLS certificate of ${this.host} is not trusted (${code}); pass its CA with --ca-file, or --insecure`);
-    }
-    if (NOT_TLS_CODES.has(code)) return new RegistryError('TLS', `${what}: ${this.host} does not speak TLS; a plain-HTTP registry needs --insecure`);
-    if (code === 'ENOTFOUND') return new RegistryError('UNAVAILABLE', `${what}: cannot resolve ${this.host}`);
-    return new RegistryError('UNAVAILABLE', `${what}: cannot reach ${this.host} (${code})`);
+    return networkError(err, what, this.host);
   }
 
   /** The error for a response that is not what we asked for. */
   private async failure(res: HttpResponse, what: string, repository?: string): Promise<RegistryError> {
-    let detail: string | undefined;
-    if (res.body.readable && !res.body.destroyed) {
-      detail = await readBody(res, MAX_ERROR_BODY, what).then(registryErrorDetail, () => undefined);
-    }
-    const suffix = detail ? ` (${detail})` : '';
-    switch (res.status) {
-      case 401: {
-        const creds = await this.creds(repository).catch(() => undefined);
-        if (!creds) return new RegistryError('UNAUTHORIZED', `${what}: ${this.registry} requires authentication and no credentials were found (docker login, or REGISTRY_AUTH_FILE)`);
-        // A valid login without rights to this repository (or a repository that does not exist,
-        // which registries do not tell apart from a private one).
-        if (challengeFrom(res)?.params.error === 'insufficient_scope') {
-          return new RegistryError('DENIED', `${what}: access denied by ${this.registry}: the repository does not exist or the credentials do not allow it${suffix}`);
-        }
-        return new RegistryError('UNAUTHORIZED', `${what}: ${this.registry} rejected the credentials${suffix}`);
-      }
-      case 403:
-        return new RegistryError('DENIED', `${what}: access denied by ${this.registry}${suffix}`);
-      case 404:
-        return new RegistryError('NOT_FOUND', `${what}: not found${suffix}`);
-      case 429: {
-        const after = parseRetryAfter(header(res, 'retry-after'));
-        return new RegistryError('RATE_LIMITED', `${what}: rate limited by ${this.registry}${after !== undefined ? `, retry after ${Math.ceil(after / 1000)} s` : ''}`);
-      }
-      default:
-        if (res.status >= 500) return new RegistryError('UNAVAILABLE', `${what}: ${this.registry} answered ${res.status}${suffix}`);
-        return new RegistryError('BAD_RESPONSE', `${what}: ${this.registry} answered ${res.status}${suffix}`);
-    }
-  }
-}
-
-/**
- * One client per registry host, shared by everything that pulls with the same options (the gate
- * scanning many images): connections, the /v2/ check, credentials and tokens are reused.
- */
-export class RegistryClients {
-  private readonly options: RegistryClientOptions;
-  private readonly clients = new Map<string, RegistryClient>();
-
-  constructor(options: RegistryClientOptions = {}) {
-    this.options = options;
-  }
-
-  get(registry: string): RegistryClient {
-    let client = this.clients.get(registry);
-    if (!client) {
-      client = new RegistryClient(registry, this.options);
-      this.clients.set(registry, client);
-    }
-    return client;
-  }
-
-  close(): void {
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+    const hasCredentials = res.status === 401 && (await this.creds(repository).catch(() => undefined)) !== undefined;
+    return responseError(res, what, this.registry, hasCredentials);
   }
 }
