@@ -69,6 +69,9 @@ describe('portcullis db build and db info', () => {
       assert.match(r.stderr, message);
       assert.equal(existsSync(out), false);
     }
+    const unwritable = await run(['db', 'build', '--feed', `epss=${EPSS}`, '-o', join(KEV, 'sub', 'x.db')]);
+    assert.equal(unwritable.code, 2);
+    assert.match(unwritable.stderr, /^portcullis: cannot write the database at \S+known_exploited_vulnerabilities\.json\/sub\/x\.db \(ENOTDIR: .*\)\n$/);
     const wrongFormat = await run(['db', 'build', '--feed', `kev=${EPSS}`, '-o', join(dir, 'never.db')]);
     assert.equal(wrongFormat.code, 2);
     assert.match(wrongFormat.stderr, /^portcullis: .*\n$/);

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DbError, FeedError } from '../errors.ts';
+import { DbError, FeedError, PortcullisError } from '../errors.ts';
 import type { FeedKind, FeedStats, VulnerabilityInfo } from './advisory.ts';
 import { feedFor, feedInfo } from './feeds/index.ts';
 import type { FeedOptions } from './feeds/index.ts';
@@ -79,10 +79,15 @@ export async function buildDb(options: BuildOptions): Promise<BuildResult> {
     if (!existsSync(f.path)) throw new FeedError('FEED_NOT_FOUND', `${f.kind} feed ${f.path}: no such file or directory`);
   }
   const output = resolve(options.output);
-  mkdirSync(dirname(output), { recursive: true });
-  removeStaleTemps(output);
   const tmp = tempPathFor(output, 'tmp');
-  const writer = new DbWriter(tmp);
+  let writer: DbWriter;
+  try {
+    mkdirSync(dirname(output), { recursive: true });
+    removeStaleTemps(output);
+    writer = new DbWriter(tmp);
+  } catch (err) {
+    throw new DbError('DB_WRITE', `cannot write the database at ${output} (${(err as Error).message})`, { cause: err });
+  }
   const builtAt = (options.now ?? new Date()).toISOString();
   const allStats: FeedStats[] = [];
   // A CVE rejected by NVD or CVE 5 is not a vulnerability: rows other feeds hold for it
@@ -126,6 +131,12 @@ export async function buildDb(options: BuildOptions): Promise<BuildResult> {
   } catch (err) {
     writer.abort();
     rmSync(tmp, { force: true });
+    if (err instanceof PortcullisError) throw err;
+    // The disk (full, read-only, gone) rather than the feeds: say which file could not be written.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('ERR_SQLITE'))) {
+      throw new DbError('DB_WRITE', `cannot write the database at ${output} (${(err as Error).message})`, { cause: err });
+    }
     throw err;
   }
 }
