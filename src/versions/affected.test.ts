@@ -57,6 +57,12 @@ test('SEMVER ranges compare with semver whatever the scheme', () => {
   assert.equal(isAffected('rpm', 'abc', r), false, 'not semver: outside a SEMVER range');
 });
 
+test('GIT ranges (commits, not versions) are ignored rather than read as unreadable bounds', () => {
+  const git = { type: 'GIT', events: [{ introduced: 'a1b2c3d4e5f6' }, { fixed: 'f6e5d4c3b2a1' }] } as unknown as VersionRange;
+  assert.equal(isAffected('pep440', '1.0', [git]), false);
+  assert.equal(isAffected('pep440', '1.0', [git, ...eco([{ introduced: '0' }, { fixed: '1.1' }])]), true);
+});
+
 test('an unparsable installed version is not affected and throws nothing; an unknown scheme throws', () => {
   assert.equal(isAffected('deb', 'not a version', eco([{ introduced: '0' }])), false);
   assert.equal(isAffected('deb', '', eco([{ introduced: '0' }])), false);

@@ -4,6 +4,7 @@
  * "from the beginning") switching to affected, `fixed` (exclusive) and `last_affected`
  * (inclusive) switching back; `limit` caps the range (versions at or above it are outside);
  * several ranges are OR'ed, and a version listed in `versions` is affected whatever the ranges say.
+ * GIT ranges (commit hashes) cannot be evaluated against a version and are ignored.
  */
 import type { SemVer } from './semver.ts';
 import type { VersionScheme } from './types.ts';
@@ -73,7 +74,9 @@ export function affectedBy<P>(scheme: VersionScheme<P>, semver: VersionScheme<Se
   if (v === undefined) return false;
   if (versions?.some((listed) => listed === version || isEqual(scheme, v, listed))) return true;
   return ranges.some((range) => {
-    if (range.type !== 'SEMVER' || scheme.name === 'semver') return inRange(scheme, v, range);
+    // GIT ranges name commits, not versions; they say nothing about a version string.
+    if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') return false;
+    if (range.type === 'ECOSYSTEM' || scheme.name === 'semver') return inRange(scheme, v, range);
     const sv = semver.parse(version);
     return sv !== undefined && inRange(semver, sv, range);
   });
