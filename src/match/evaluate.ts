@@ -53,6 +53,16 @@ function simpleFix(row: AffectedRecord): string | undefined {
  * A bound the source wrote that the scheme cannot read never hides a finding: an unreadable
  * fix leaves the version affected (as the versions stage does for range events).
  */
+function isOneOf(scheme: string, version: string, fixes: string[]): boolean {
+  return fixes.some((f) => {
+    try {
+      return compare(scheme, version, f) === 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function below(scheme: string, version: string, fixed: string): boolean {
   try {
     return compare(scheme, version, fixed) < 0;
@@ -71,6 +81,10 @@ export function evaluateRow(scheme: string, version: string, row: AffectedRecord
   else if (row.fixed) affected = below(scheme, version, row.fixed);
   else affected = true; // no ranges and no fix: every version, as the status says
   if (!affected) return NOT_AFFECTED;
+  // Ranges overlap only when a source lists one fix per build it shipped (AlmaLinux's module
+  // streams: "fixed in 1.18.0-8.module_el8.3.0+2048…" beside the el8.5 and el8.6 builds): the
+  // installed version being one of those fixes is fixed, whatever the other ranges say.
+  if (row.status === 'fixed' && (row.ranges?.length ?? 0) > 1 && isOneOf(scheme, version, fixedVersionsOf(row))) return NOT_AFFECTED;
   if (row.status === 'fixed') {
     const fix = simpleFix(row) ?? applicableFix(scheme, version, fixedVersionsOf(row));
     // In a range with no fix above the installed version: a branch the fix never reached.

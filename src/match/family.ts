@@ -1,4 +1,5 @@
 import type { OSInfo, Package } from '../inventory/index.ts';
+import type { AffectedRecord } from '../vulndb/index.ts';
 
 /**
  * What differs between ecosystem families when joining an inventory with the database: under
@@ -25,4 +26,6 @@ export interface FamilyMatcher {
   sourceRank(source: string): number;
   /** Who the distribution is, as `ratings[].source` names it (debian, ubuntu, almalinux, ...). */
   vendor?(pkg: Package): string;
+  /** Whether a row can speak about this package at all (rpm: module builds vs plain builds). Default: yes. */
+  applies?(pkg: Package, row: AffectedRecord): boolean;
 }

@@ -191,6 +191,25 @@ describe('rpm matcher', () => {
   });
 });
 
+describe('rpm matcher: module streams', () => {
+  it('matches module builds only with packages from a module, and plain builds only with plain packages', () => {
+    const plain: Package = { name: 'libiscsi', version: '1.18.0-8.el8', ecosystem: 'alma', purl: 'pkg:rpm/almalinux/libiscsi@1.18.0-8.el8', manager: 'rpm' };
+    const modular: Package = { name: 'libiscsi', version: '1.18.0-8.module_el8.3.0+2048+e7a0a3ea', modularityLabel: 'virt:rhel:8030020201207000000:0123abcd', ecosystem: 'alma', purl: 'pkg:rpm/almalinux/libiscsi@1.18.0-8.module_el8.3.0%2B2048%2Be7a0a3ea', manager: 'rpm' };
+    const rows = { affected: [
+      // ALSA-2020:1358: fixed in three module builds (virt:rhel).
+      row({ ecosystem: 'alma:8', package: 'libiscsi', vulnId: 'CVE-2020-1711', source: 'osv', status: 'fixed', ranges: [
+        ...open('1.18.0-8.module_el8.6.0+2880+7d9e3703'), ...open('1.18.0-8.module_el8.5.0+2608+72063365'), ...open('1.18.0-8.module_el8.3.0+2048+e7a0a3ea')] }),
+      row({ ecosystem: 'alma:8', package: 'libiscsi', vulnId: 'CVE-2099-10', source: 'osv', status: 'fixed', ranges: open('1.18.0-9.el8') }),
+    ] };
+    // Plainly "1.18.0-8.el8" sorts below "1.18.0-8.module_el8…": without the rule it would look affected.
+    assert.deepEqual(run(rows, [plain], { family: 'alma', version: '8.9' }).findings.map((f) => [f.id, f.fixedVersion]), [['CVE-2099-10', '1.18.0-9.el8']]);
+    // The installed build is the el8.3 fix itself; an older build of the stream is not.
+    assert.deepEqual(run(rows, [modular], { family: 'alma', version: '8.9' }).findings, []);
+    const older = { ...modular, version: '1.18.0-7.module_el8.3.0+1900+0a1b2c3d' };
+    assert.deepEqual(run(rows, [older], { family: 'alma', version: '8.9' }).findings.map((f) => [f.id, f.fixedVersion]), [['CVE-2020-1711', '1.18.0-8.module_el8.3.0+2048+e7a0a3ea']]);
+  });
+});
+
 describe('rpm matcher: CentOS', () => {
   it("takes Red Hat's advisories for the same major release", () => {
     const pkg: Package = { name: 'openssl-libs', version: '1:1.0.2k-19.el7', epoch: 1, ecosystem: 'centos', purl: 'pkg:rpm/centos/openssl-libs@1.0.2k-19.el7?epoch=1', manager: 'rpm' };

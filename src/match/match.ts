@@ -243,6 +243,7 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
       const byName = rows.get(key);
       for (const name of target.names) {
         for (const row of byName?.get(name) ?? []) {
+          if (target.matcher.applies && !target.matcher.applies(target.pkg, row)) continue;
           hits.push({ row, verdict: evaluateRow(target.scheme, target.version, row) });
           allIds.add(row.vulnId);
         }

@@ -4,6 +4,7 @@
  * `alma:8`) or the service pack (`sles:15.5`). Versions compare as `epoch:version-release`.
  */
 import type { Package } from '../inventory/index.ts';
+import type { AffectedRecord } from '../vulndb/index.ts';
 import type { FamilyMatcher } from './family.ts';
 import { releaseKey } from './os-release.ts';
 import { RPM_FAMILIES } from './versions.ts';
@@ -13,6 +14,31 @@ const VENDOR: Record<string, string> = {
   redhat: 'redhat', centos: 'redhat', 'centos-stream': 'redhat', alma: 'almalinux', rocky: 'rocky', oracle: 'oracle',
   'opensuse-leap': 'suse', 'opensuse-tumbleweed': 'suse', sles: 'suse', slem: 'suse',
 };
+
+/** `…module_el8.6.0+2867+72759d2f` (AlmaLinux, Rocky), `…module+el8.6.0+14713+f7f5a3b3` (Red Hat). */
+const MODULE_BUILD = /\bmodule[_+]el\d/;
+
+function fixesOf(row: AffectedRecord): string[] {
+  const out = row.fixed ? [row.fixed] : [];
+  for (const r of row.ranges ?? []) for (const e of r.events) if (e.fixed) out.push(e.fixed);
+  return out;
+}
+
+/**
+ * A module stream's build and the plain package of the same name are different packages: the
+ * release of one (`3.module_el8…`) compared with the other's (`3.el8`) says nothing about a
+ * fix. So a row whose fixes are all module builds speaks only about packages installed from a
+ * module (modularity label, or a module release), and a row of plain builds only about plain
+ * packages; rows without a fix, or with both kinds, speak about both.
+ */
+export function moduleKindMatches(pkg: Package, row: AffectedRecord): boolean {
+  const fixes = fixesOf(row);
+  if (fixes.length === 0) return true;
+  const modular = fixes.filter((f) => MODULE_BUILD.test(f)).length;
+  if (modular !== 0 && modular !== fixes.length) return true;
+  const installedModular = Boolean(pkg.modularityLabel) || MODULE_BUILD.test(pkg.version);
+  return (modular > 0) === installedModular;
+}
 
 /** The full rpm version: the inventory keeps the epoch beside the version when the version omits it. */
 export function rpmVersion(pkg: Package): string {
@@ -35,5 +61,6 @@ export const rpmMatcher: FamilyMatcher = {
   names: (pkg) => [pkg.name],
   version: rpmVersion,
   sourceRank: () => 0,
+  applies: moduleKindMatches,
   vendor: (pkg) => VENDOR[pkg.ecosystem] ?? pkg.ecosystem,
 };
