@@ -83,6 +83,8 @@ const PYTHON = '/usr/bin/python3';
 describe('differential against the reference implementations', { concurrency: true }, () => {
   test('deb: dpkg --compare-versions', { skip: needs('dpkg') }, async () => {
     assert.ok(debVersions.length > 2000, `${debVersions.length} deb versions`);
+    // Every version dpkg has installed here, or the pkgdb fixtures record, is one we can read.
+    assert.deepEqual(debVersions.filter((v) => getScheme('deb').parse(v) === undefined), []);
     // dpkg compares one pair per process, so this is the one tool given a few hundred pairs.
     const pairs = parsablePairs('deb', pairsOf(debVersions, 250, 250));
     const script = `while IFS=' ' read -r a b; do
@@ -97,6 +99,7 @@ describe('differential against the reference implementations', { concurrency: tr
   test('rpm: rpm.ver (parse) and rpm.labelCompare (python3-rpm)', { skip: needs(PYTHON) }, async () => {
     const versions = unique(versionsFromOrderings('redhat'), versionsFromPkgdb('rpm'), debVersions);
     assert.ok(versions.length > 2000);
+    assert.deepEqual(versionsFromPkgdb('rpm').filter((v) => getScheme('rpm').parse(v) === undefined), []);
     const pairs = parsablePairs('rpm', pairsOf(versions, 2500, 1500));
     const script = `import sys, rpm
 def evr(s):
