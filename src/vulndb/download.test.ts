@@ -125,6 +125,8 @@ describe('default feed URLs', () => {
     });
     assert.deepEqual(planned.map((u) => `${u.kind}/${u.name}`), ['osv/npm_all.zip', 'osv/PyPI_all.zip', 'osv/2-npm_all.zip', 'kev/known_exploited_vulnerabilities.json']);
     assert.throws(() => plannedDownloads({ db: '/x.db', kinds: ['nvd', 'ghsa'] }), { code: 'FEED_KIND' });
+    assert.throws(() => plannedDownloads({ db: '/x.db', kinds: ['nvd'], urls: [{ kind: 'kev', url: 'http://m/kev.json' }] }),
+      { code: 'USAGE', message: '--feed-url kev=http://m/kev.json: "kev" is not among the kinds to fetch (nvd)' });
     assert.deepEqual(plannedDownloads({ db: '/x.db', kinds: [...KIND_ORDER].reverse(), urls: [{ kind: 'cve5', url: 'http://m/cves.zip' }] }).filter((u) => u.kind === 'cve5').map((u) => u.name), ['cves.zip']);
   });
 });

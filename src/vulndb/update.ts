@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DbError, FeedError } from '../errors.ts';
+import { DbError, FeedError, UsageError } from '../errors.ts';
 import type { FeedKind } from './advisory.ts';
 import { buildDb } from './build.ts';
 import type { BuildResult, FeedInput } from './build.ts';
@@ -83,6 +83,9 @@ function writeState(path: string, state: UpdateState): void {
 function selectedKinds(options: UpdateOptions): FeedKind[] {
   const kinds = new Set<string>(options.kinds ?? [...DEFAULT_KINDS, ...(options.urls ?? []).map((u) => u.kind)]);
   for (const k of kinds) if (!isFeedKind(k)) throw new FeedError('FEED_KIND', `unknown feed kind "${k}" (known: ${KIND_ORDER.join(', ')})`);
+  for (const u of options.urls ?? []) {
+    if (!kinds.has(u.kind)) throw new UsageError('USAGE', `--feed-url ${u.kind}=${u.url}: "${u.kind}" is not among the kinds to fetch (${[...kinds].join(', ')})`);
+  }
   return KIND_ORDER.filter((k) => kinds.has(k));
 }
 
