@@ -187,3 +187,30 @@ describe('RPM packages from an SBOM against the AlmaLinux OSV samples', () => {
     }
   });
 });
+
+describe('Wolfi and Chainguard packages from an SBOM against the Chainguard OSV samples', () => {
+  interface Cga { id: string; upstream?: string[]; affected: { package: { ecosystem: string; name: string }; ranges: { events: Record<string, string>[] }[] }[] }
+  const cgas = (): Cga[] => {
+    const dir = join(FEEDS, 'osv/chainguard');
+    return readdirSync(dir).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Cga);
+  };
+
+  for (const [family, ecosystem] of [['chainguard', 'Chainguard'], ['wolfi', 'Wolfi']] as const) {
+    it(`${family}: every package listed below its fix is reported; at the fix, or "fixed in 0", it is not`, () => {
+      const entries = cgas().flatMap((r) => r.affected.filter((a) => a.package.ecosystem === ecosystem).map((a) => ({
+        name: a.package.name, fixed: a.ranges[0]!.events.find((e) => e.fixed !== undefined)!.fixed!, cves: (r.upstream ?? []).filter((x) => x.startsWith('CVE-')),
+      })));
+      assert.ok(entries.length >= 3);
+      const bom = (version: (e: (typeof entries)[number]) => string) => JSON.stringify({
+        bomFormat: 'CycloneDX', specVersion: '1.6',
+        components: [{ type: 'operating-system', name: family, version: '20230201' },
+          ...entries.map((e) => ({ type: 'library', name: e.name, purl: `pkg:apk/${family}/${e.name}@${version(e)}?arch=x86_64` }))],
+      });
+      const below = scanInventory(parseInventoryDocument(bom(() => '0-r0'), 'cg.cdx.json'), db);
+      const expected = entries.filter((e) => e.fixed !== '0').flatMap((e) => e.cves.map((c) => `${e.name} ${c} ${e.fixed}`)).sort();
+      assert.deepEqual(below.findings!.map((f) => `${f.package} ${f.id} ${f.fixedVersion}`).sort(), expected);
+      const at = scanInventory(parseInventoryDocument(bom((e) => (e.fixed === '0' ? '1.0-r0' : e.fixed)), 'cg.cdx.json'), db);
+      assert.deepEqual(at.findings, []);
+    });
+  }
+});
