@@ -5,14 +5,14 @@ import type { BuildProgress, BuildResult, DbInfo, FeedInput, FeedStats } from '.
 import type { Io } from './context.ts';
 import { progressLine } from './output.ts';
 
-interface BuildCliOptions { feed: string[]; output?: string; db?: string; quiet?: boolean }
+interface BuildCliOptions { feed?: string[]; output?: string; db?: string; quiet?: boolean }
 interface InfoCliOptions { db?: string; format: 'table' | 'json' }
 interface RegistryCliOptions { db?: string; insecure?: boolean; caFile?: string }
 interface UpdateCliOptions {
-  db?: string; feedsDir?: string; feedUrl: string[]; feeds?: string; timeout: string; maxSize: string; quiet?: boolean;
+  db?: string; feedsDir?: string; feedUrl?: string[]; feeds?: string; timeout: string; maxSize: string; quiet?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 async function checkKind(flag: string, text: string, kind: string): Promise<void> {
   const { KIND_ORDER, isFeedKind } = await import('../vulndb/index.ts');
@@ -80,14 +80,14 @@ export function registerDb(program: Command, io: Io, _setExit: (code: number) =>
 
   db.command('build')
     .description('build the database from feed files (each a file, gzip, zip or directory)')
-    .option('--feed <kind=path>', 'a feed: osv, debian-tracker, alpine-secdb, nvd, cve5, kev or epss, then = and its path (repeatable)', collect, [])
+    .option('--feed <kind=path>', 'a feed: osv, debian-tracker, alpine-secdb, nvd, cve5, kev or epss, then = and its path (repeatable)', collect)
     .option('-o, --output <file>', 'database file to write (default: the --db location)')
     .addOption(dbOption().hideHelp())
     .option('-q, --quiet', 'no progress display')
     .action(async (opts: BuildCliOptions) => {
-      if (opts.feed.length === 0) throw new UsageError('USAGE', 'db build needs at least one --feed KIND=PATH');
+      if (!opts.feed?.length) throw new UsageError('USAGE', 'db build needs at least one --feed KIND=PATH');
       const feeds: FeedInput[] = [];
-      for (const f of opts.feed) {
+      for (const f of opts.feed ?? []) {
         const { kind, value } = await kindValue('--feed', f, 'PATH');
         feeds.push({ kind, path: value });
       }
@@ -129,7 +129,7 @@ export function registerDb(program: Command, io: Io, _setExit: (code: number) =>
     .description('download the feeds (conditional requests; unchanged feeds are not downloaded again), build, and swap the database in atomically')
     .addOption(dbOption())
     .option('--feeds-dir <dir>', 'build offline from mirrored feed files laid out as DIR/KIND/FILE (see docs/vulndb.md)')
-    .option('--feed-url <kind=url>', 'download this kind from URL instead of its default URLs (repeatable)', collect, [])
+    .option('--feed-url <kind=url>', 'download this kind from URL instead of its default URLs (repeatable)', collect)
     .option('--feeds <kinds>', 'comma-separated feed kinds to fetch (default: osv, debian-tracker, alpine-secdb, nvd, kev, epss)')
     .option('--timeout <duration>', 'time limit for each download', '10m')
     .option('--max-size <bytes>', 'size limit for each download, e.g. 2G, 500M', '4G')
@@ -137,7 +137,7 @@ export function registerDb(program: Command, io: Io, _setExit: (code: number) =>
     .action(async (opts: UpdateCliOptions) => {
       const { parseDuration, parseSize, updateDb, dbPath } = await import('../vulndb/index.ts');
       const urls: { kind: string; url: string }[] = [];
-      for (const f of opts.feedUrl) {
+      for (const f of opts.feedUrl ?? []) {
         const { kind, value } = await kindValue('--feed-url', f, 'URL');
         urls.push({ kind, url: value });
       }
