@@ -92,6 +92,15 @@ describe('portcullis db build and db info', () => {
       assert.match(c.stderr, /^portcullis: \S+corrupt\.db (is not a Portcullis vulnerability database|is damaged) \(.*\)\n$/);
     }
 
+    // Another tool's SQLite database (Grype's, say) is not ours either.
+    const foreign = join(dir, 'vulnerability.db');
+    const g = new DatabaseSync(foreign);
+    g.exec('CREATE TABLE id (build_timestamp TEXT, schema_version INTEGER)');
+    g.close();
+    const f = await run(['db', 'info', '--db', foreign]);
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /^portcullis: \S+vulnerability\.db is not a Portcullis vulnerability database \(no such table: meta\)\n$/);
+
     const other = join(dir, 'other.db');
     cpSync(good, other);
     const raw = new DatabaseSync(other);
