@@ -4,7 +4,7 @@
  * character by character where `~` sorts before everything (even the end of the string), then
  * the end, then letters, then every other character; digit runs compare numerically.
  */
-import { compareDigits, isAlpha, isDigit, sign } from './numbers.ts';
+import { compareDigits, isAlpha, isDigit, sign, stripZeros } from './numbers.ts';
 import { MAX_VERSION_LENGTH, type Cmp, type VersionScheme } from './types.ts';
 
 export interface DebVersion {
@@ -15,32 +15,34 @@ export interface DebVersion {
   readonly revision: string;
 }
 
-const UPSTREAM = /^[A-Za-z0-9.+~:-]+$/;
-const REVISION = /^[A-Za-z0-9.+~]+$/;
 /** dpkg keeps the epoch in an int and refuses anything larger. */
 const MAX_EPOCH = '2147483647';
 
 /**
- * dpkg's own rules, with its errors and its warnings both refused: an empty or non-numeric
- * epoch, an empty upstream or revision, spaces, characters outside the allowed sets. An upstream
- * that does not start with a digit is only a warning in dpkg and is accepted here, as dpkg does.
+ * dpkg's parseversion: what it calls an error is refused (an empty string, embedded spaces, an
+ * empty, non-numeric, negative or too large epoch, nothing after the colon, an empty upstream
+ * or revision); what it only warns about (an upstream not starting with a digit, characters
+ * outside `A-Za-z0-9.+~-:`) is accepted, since `dpkg --compare-versions` compares such versions
+ * too and so must we.
  */
 export function parseDeb(v: string): DebVersion | undefined {
   const s = v.trim();
-  if (s.length === 0 || s.length > MAX_VERSION_LENGTH) return undefined;
+  if (s.length === 0 || s.length > MAX_VERSION_LENGTH || /\s/.test(s)) return undefined;
   let epoch = '0';
   let rest = s;
   const colon = s.indexOf(':');
   if (colon >= 0) {
-    epoch = s.slice(0, colon);
-    if (!/^\d+$/.test(epoch) || compareDigits(epoch, MAX_EPOCH) > 0) return undefined;
+    // strtol's reading: an optional sign, then digits, and nothing else before the colon.
+    const m = /^([+-]?)(\d+)$/.exec(s.slice(0, colon));
+    if (!m || (m[1] === '-' && stripZeros(m[2] as string) !== '') || compareDigits(m[2] as string, MAX_EPOCH) > 0) return undefined;
+    epoch = m[2] as string;
     rest = s.slice(colon + 1);
+    if (rest === '') return undefined;
   }
   const hyphen = rest.lastIndexOf('-');
   const upstream = hyphen >= 0 ? rest.slice(0, hyphen) : rest;
   const revision = hyphen >= 0 ? rest.slice(hyphen + 1) : '';
-  if (!UPSTREAM.test(upstream)) return undefined;
-  if (hyphen >= 0 && !REVISION.test(revision)) return undefined;
+  if (upstream === '' || (hyphen >= 0 && revision === '')) return undefined;
   return { epoch, upstream, revision };
 }
 

@@ -11,7 +11,7 @@ import { needs, which } from '../../test/tools.ts';
 import semverPackage from 'semver';
 import { getScheme, type SchemeName, type VersionScheme } from './index.ts';
 import { maven387 } from './maven.ts';
-import { needsFile, pairsOf, versionsFromOrderings, versionsFromPkgdb } from './orderings.fixture.ts';
+import { needsFile, pairsOf, seeded, versionsFromOrderings, versionsFromPkgdb } from './orderings.fixture.ts';
 import { parsePep440Strict } from './pep440.ts';
 import { parseSemver } from './semver.ts';
 
@@ -94,6 +94,28 @@ describe('differential against the reference implementations', { concurrency: tr
     done`;
     const theirs = await run('sh', ['-c', script], lines(pairs));
     assertAgree('deb', pairs, theirs, 400);
+  });
+
+  test('deb: what parses is what dpkg --validate-version accepts or only warns about', { skip: needs('dpkg') }, async () => {
+    // Real versions with one character inserted, replaced or dropped.
+    const rnd = seeded(5);
+    const chars = '0123456789.-+~:_!aZ ';
+    const mangled = Array.from({ length: 150 }, () => {
+      const v = debVersions[Math.floor(rnd() * debVersions.length)] as string;
+      const at = Math.floor(rnd() * (v.length + 1));
+      const c = chars[Math.floor(rnd() * chars.length)] as string;
+      const kind = Math.floor(rnd() * 3);
+      return kind === 0 ? v.slice(0, at) + c + v.slice(at) : kind === 1 ? v.slice(0, at) + c + v.slice(at + 1) : v.slice(0, at) + v.slice(at + 1);
+    }).filter((v) => v.trim() === v && !v.includes('\n'));
+    const script = `while IFS= read -r v; do
+      if msg=$(dpkg --validate-version -- "$v" 2>&1); then echo ok; else echo "$msg" | head -n 1; fi
+    done`;
+    const theirs = await run('sh', ['-c', script], mangled.join('\n') + '\n');
+    assert.equal(theirs.length, mangled.length);
+    // dpkg --compare-versions compares what draws only a warning, and so do we.
+    const diff = mangled.filter((v, i) => (getScheme('deb').parse(v) !== undefined) !== (theirs[i] === 'ok' || /^dpkg: warning:/.test(theirs[i] as string)));
+    assert.ok(theirs.filter((t) => t !== 'ok').length > 20, 'enough invalid strings');
+    assert.deepEqual(diff.map((v) => `${v}: ${theirs[mangled.indexOf(v)]}`), []);
   });
 
   test('rpm: rpm.ver (parse) and rpm.labelCompare (python3-rpm)', { skip: needs(PYTHON) }, async () => {

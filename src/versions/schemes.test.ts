@@ -31,7 +31,9 @@ test('deb: deb-version(7) — epochs, ~ before everything, letters before other 
   ascending('deb', ['1.0~~', '1.0~~a', '1.0~', '1.0', '1.0a', '1.0+', '1.0.1', '1:0.1']);
   ascending('deb', ['1.0-1~bpo1', '1.0-1', '1.0-1ubuntu1', '1.0-1+deb12u1', '1.0+dfsg-1']);
   equal('deb', [['1.0', '0:1.0'], ['1.0-0', '1.0'], ['1.01', '1.1']]);
-  invalid('deb', ['', ' ', '1.0 1', ':1.0', 'a:1.0', '1:', '1.0-', '1.0-a_b', '1.0!', '99999999999:1.0']);
+  invalid('deb', ['', ' ', '1.0 1', ':1.0', 'a:1.0', '1:', '1.0-', '-1', '-1:1.0', '1.0:1', '99999999999:1.0', '1.2.3-not-a-debian:version!@#$']);
+  // What dpkg only warns about it still compares, and so do we.
+  ascending('deb', ['1.0', '1.0-a_b', '1.0!', 'abc']);
 });
 
 test('rpm: rpmvercmp — ~ sorts before the end, ^ after it but before anything else', () => {
