@@ -12,6 +12,7 @@
  */
 import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 
@@ -155,4 +156,54 @@ export async function startBlobStore(blobs: Map<string, Buffer>): Promise<BlobSt
   store.url = `http://${await listen(server, '127.0.0.2')}`;
   store.stop = () => close(server);
   return store;
+}
+
+export interface ForwardProxy {
+  /** http://127.0.0.1:<port>, for HTTPS_PROXY / HTTP_PROXY. */
+  url: string;
+  /** "CONNECT host:port" or "GET http://host:port/path", in order. */
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP forward proxy (CONNECT tunnels for HTTPS, absolute-form requests for HTTP), as in a
+ * corporate network. `hosts` maps names to loopback addresses: the proxy resolves them, the
+ * client never does — so a test can use a registry name that is not loopback for the client.
+ */
+export async function startForwardProxy(hosts: Record<string, string>): Promise<ForwardProxy> {
+  const proxy: ForwardProxy = { url: '', requests: [], stop: async () => {} };
+  const resolveHost = (h: string) => hosts[h] ?? h;
+  const server = createServer((req, res) => {
+    proxy.requests.push(`${req.method} ${req.url}`);
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400);
+      res.end();
+      return;
+    }
+    const up = request({ hostname: resolveHost(target.hostname), port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers }, (ures) => {
+      res.writeHead(ures.statusCode ?? 502, ures.headers);
+      ures.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  server.on('connect', (req: IncomingMessage, socket, head: Buffer) => {
+    proxy.requests.push(`CONNECT ${req.url}`);
+    const [host, port] = [(req.url ?? '').replace(/:\d+$/, ''), Number(/:(\d+)$/.exec(req.url ?? '')?.[1] ?? 443)];
+    const upstream = connect(port, resolveHost(host), () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  proxy.url = `http://${await listen(server, '127.0.0.1')}`;
+  proxy.stop = () => close(server);
+  return proxy;
 }

@@ -65,6 +65,8 @@ export interface StartRegistryOptions {
   address?: '127.0.0.1' | '::1';
   /** Serve HTTPS with a certificate for 127.0.0.1 signed by a fresh CA (see `caFile`). */
   tls?: boolean;
+  /** More names for the certificate (e.g. a made-up host reached through a test proxy). */
+  tlsNames?: string[];
 }
 
 export interface TokenRequest {
@@ -264,7 +266,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   let child: ChildProcess | undefined;
   try {
     if (options.auth) token = await startTokenServer(dir, options.auth, tokenRequests);
-    if (options.tls) certs = makeCertificates(dir, [address, 'localhost']);
+    if (options.tls) certs = makeCertificates(dir, [address, 'localhost', ...(options.tlsNames ?? [])]);
     let htpasswd: string | undefined;
     if (options.basicAuth) {
       htpasswd = join(dir, 'htpasswd');

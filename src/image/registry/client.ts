@@ -94,7 +94,7 @@ export class RegistryClient {
     this.host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
     this.options = options;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.transport = new Transport(options);
+    this.transport = new Transport({ proxyEnv: options.env ?? process.env, ...options });
   }
 
   // ---- public API -------------------------------------------------------------------------

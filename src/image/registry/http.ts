@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { createSecureContext, getCACertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { RegistryError } from '../../errors.ts';
+import { isLoopbackRegistry } from '../reference.ts';
 
 /**
  * The one place Portcullis opens HTTP connections to registries and token services: node:http(s)
@@ -21,6 +22,11 @@ export interface TransportOptions {
   /** Idle time after which a request or a body read is abandoned (default 30 s). */
   timeoutMs?: number;
   userAgent?: string;
+  /**
+   * Environment whose HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply (Node's built-in proxy support);
+   * loopback hosts are always reached directly, as Go and Docker do.
+   */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 /** A body that can be sent again on retry: bytes, or a factory opening a fresh stream of `length` bytes. */
@@ -85,26 +91,30 @@ function trustContext(caFile: string | undefined): SecureContext {
 
 export class Transport {
   private readonly options: TransportOptions;
-  private http: HttpAgent | undefined;
-  private https: HttpsAgent | undefined;
+  private readonly agents = new Map<string, HttpAgent | HttpsAgent>();
 
   constructor(options: TransportOptions = {}) {
     this.options = options;
   }
 
-  private httpsAgent(): HttpsAgent {
-    this.https ??= new HttpsAgent({ keepAlive: true, maxSockets: 16, secureContext: trustContext(this.options.caFile), rejectUnauthorized: !this.options.insecure });
-    return this.https;
-  }
-
-  private httpAgent(): HttpAgent {
-    this.http ??= new HttpAgent({ keepAlive: true, maxSockets: 16 });
-    return this.http;
+  private agentFor(url: URL): HttpAgent | HttpsAgent {
+    const secure = url.protocol === 'https:';
+    const proxied = !!this.options.proxyEnv && !isLoopbackRegistry(url.host);
+    const key = `${secure}/${proxied}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const common = { keepAlive: true, maxSockets: 16, ...(proxied ? { proxyEnv: this.options.proxyEnv } : {}) };
+      agent = secure
+        ? new HttpsAgent({ ...common, secureContext: trustContext(this.options.caFile), rejectUnauthorized: !this.options.insecure })
+        : new HttpAgent(common);
+      this.agents.set(key, agent);
+    }
+    return agent;
   }
 
   send(req: HttpRequest): Promise<HttpResponse> {
     const secure = req.url.protocol === 'https:';
-    const agent = secure ? this.httpsAgent() : this.httpAgent();
+    const agent = this.agentFor(req.url);
     const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'portcullis', ...req.headers };
     if (req.body) headers['content-length'] = String(req.body.length);
@@ -128,8 +138,8 @@ export class Transport {
   }
 
   close(): void {
-    this.http?.destroy();
-    this.https?.destroy();
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
   }
 }
 
