@@ -12,7 +12,7 @@ type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~';
 interface Clause<P> { readonly op: Op; readonly raw: string; readonly v: P }
 export interface ComparatorRange<P> { readonly alternatives: readonly (readonly Clause<P>[])[] }
 
-const CLAUSE = /^(<<|>>|<=|>=|==|!=|=|<|>|~)?\s*(\S+)$/;
+const CLAUSE = /^(<<|>>|<=|>=|==|!=|=|<|>|~)?\s*([A-Za-z0-9]\S*)$/;
 
 export function parseComparators<P>(scheme: VersionScheme<P>, text: string): ComparatorRange<P> | undefined {
   if (text.length > MAX_RANGE_LENGTH) return undefined;
