@@ -106,9 +106,7 @@ export class RegistryClient {
 
   async getManifest(repository: string, reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<ManifestResponse> {
     const what = this.name(repository, reference);
-    const res = await this.request({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, what, repository, headers: { accept: accept.join(', ') } });
-    if (res.status !== 200) throw await this.failure(res, what, repository);
-    const bytes = await this.read(res, MAX_MANIFEST_BYTES, `${what} manifest`);
+    const { res, bytes } = await this.fetchBytes({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, what, repository, headers: { accept: accept.join(', ') } }, MAX_MANIFEST_BYTES, `${what} manifest`);
     let digest: string;
     if (isDigest(reference)) {
       verifyBytes(bytes, reference, undefined, `${what} manifest`);
@@ -273,13 +271,11 @@ export class RegistryClient {
     const tags: string[] = [];
     let path: string | URL = `/v2/${repository}/tags/list?n=${options.pageSize ?? 1000}`;
     for (let page = 0; page < 1000; page++) {
-      const res = await this.request({ method: 'GET', path, what, repository });
-      if (res.status !== 200) throw await this.failure(res, what, repository);
+      const { res, bytes } = await this.fetchBytes({ method: 'GET', path, what, repository }, MAX_TAG_PAGE, what);
       let doc: { tags?: unknown };
       try {
-        doc = JSON.parse((await this.read(res, MAX_TAG_PAGE, what)).toString('utf8')) as typeof doc;
-      } catch (err) {
-        if (err instanceof RegistryError) throw err;
+        doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
+      } catch {
         throw new RegistryError('BAD_RESPONSE', `${what}: not JSON`);
       }
       if (doc.tags !== null && doc.tags !== undefined && !Array.isArray(doc.tags)) throw new RegistryError('BAD_RESPONSE', `${what}: "tags" is not a list`);
@@ -511,6 +507,23 @@ export class RegistryClient {
         }
       }
       return res;
+    }
+  }
+
+  /**
+   * GET a small document whole (manifest, tag page): a 200 answer read to the end, bounded. A
+   * connection dropped while the body arrives is retried like one dropped before the answer.
+   */
+  private async fetchBytes(op: Operation, limit: number, what: string): Promise<{ res: HttpResponse; bytes: Buffer }> {
+    for (let n = 1; ; n++) {
+      const res = await this.request(op);
+      if (res.status !== 200) throw await this.failure(res, op.what, op.repository);
+      try {
+        return { res, bytes: await readBody(res, limit, what) };
+      } catch (err) {
+        if (!(err instanceof NetworkError) || !isTransientNetworkCode(err.code) || n >= this.retry.attempts) throw this.networkFailure(err, what);
+        await sleep(backoffDelay(this.retry, n));
+      }
     }
   }
 

@@ -77,6 +77,13 @@ describe('registry faults', { skip: needs('docker-registry', 'skopeo') }, () => 
     assert.deepEqual(asked.map((r) => [r.fault, r.headers.range]), [['truncate', undefined], [undefined, 'bytes=30000-']]);
   });
 
+  test('a manifest cut off midway is fetched again', async () => {
+    proxy.requests = [];
+    proxy.rule = faultOnce(isManifest, { truncateAfter: 100 });
+    assert.deepEqual(await pull(ref), image.layers.map((l) => l.blob));
+    assert.deepEqual(proxy.requests.filter(isManifest).map((r) => r.fault), ['truncate', undefined]);
+  });
+
   test('a layer that keeps being cut off fails after the bounded attempts', async () => {
     proxy.requests = [];
     const layer = image.layers[1]!;
