@@ -55,3 +55,26 @@ describe('HTTP proxies', { skip: needs('docker-registry', 'skopeo', 'openssl') }
     assert.deepEqual(proxy.requests, []);
   });
 });
+
+describe('plain HTTP for a registry that is not loopback', { skip: needs('docker-registry', 'skopeo') }, () => {
+  test('refused without --insecure; with it, HTTPS is tried first, then plain HTTP', async (t) => {
+    const reg = await startRegistry();
+    t.after(() => reg.stop());
+    const proxy = await startForwardProxy({ [NAME]: '127.0.0.1' });
+    t.after(() => proxy.stop());
+    const image = await buildImage({ layers: [[{ path: 'x', content: 'plain' }]] });
+    await pushImage(reg, 'corp/plain:1', image);
+    const ref = `${NAME}:${reg.host.split(':')[1]}/corp/plain:1`;
+    const env = { HOME: '/nonexistent', HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url };
+    await assert.rejects(pullImage(ref, { env, retry: { baseDelayMs: 2 } }), {
+      code: 'TLS',
+      message: `${NAME}:${reg.host.split(':')[1]}: ${NAME}:${reg.host.split(':')[1]} does not speak TLS; a plain-HTTP registry needs --insecure`,
+    });
+    assert.ok(proxy.requests.every((r) => r.startsWith('CONNECT ')), 'nothing was sent in plain text');
+    proxy.requests = [];
+    const { image: got } = await pullImage(ref, { env, insecure: true, retry: { baseDelayMs: 2 } });
+    assert.equal(got.manifestDigest, image.manifestDigest);
+    assert.equal(proxy.requests[0], `CONNECT ${NAME}:${reg.host.split(':')[1]}`);
+    assert.ok(proxy.requests.slice(1).every((r) => r.startsWith(`GET http://${NAME}:`)), proxy.requests.join(', '));
+  });
+});
