@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli as run } from '../../test/cli.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { feedPath, scratch } from '../vulndb/feeds/test-data.ts';
-import { SCHEMA_VERSION } from '../vulndb/index.ts';
+import { buildDb, SCHEMA_VERSION } from '../vulndb/index.ts';
 
 const KEV = feedPath('kev/known_exploited_vulnerabilities.json');
 const EPSS = feedPath('epss/epss_scores-2026-09-29.excerpt.csv');
@@ -42,6 +42,14 @@ describe('portcullis db build and db info', () => {
     assert.deepEqual(info.feeds.map((f) => [f.kind, f.records]).slice(0, 2), [['kev', 1404], ['epss', 237]]);
     assert.equal(info.counts.kev, 1404);
     assert.ok(info.ageSeconds >= 0 && info.ageSeconds < 600);
+  });
+
+  it('says when a build time lies in the future (a skewed clock)', async () => {
+    const future = join(dir, 'future.db');
+    await buildDb({ feeds: [{ kind: 'epss', path: EPSS }], output: future, now: new Date(Date.now() + 72 * 3_600_000) });
+    const r = await run(['db', 'info', '--db', future]);
+    assert.match(r.stdout, /^built:\s+\S+Z \(3\.0 days in the future\)$/m);
+    assert.match(r.stdout, /^advisories:\s+0 /m);
   });
 
   it('finds the database through $PORTCULLIS_DB, else $XDG_CACHE_HOME', async () => {

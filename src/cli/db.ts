@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import type { BuildProgress, BuildResult, DbInfo, FeedInput, FeedStats } from '../vulndb/index.ts';
+import type { BuildProgress, BuildResult, DbAge, DbInfo, FeedInput } from '../vulndb/index.ts';
 import type { Io } from './context.ts';
 import { progressLine } from './output.ts';
 
@@ -38,8 +38,8 @@ function table(rows: string[][], right: Set<number> = new Set()): string {
   return rows.map((r) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-/** One line per feed: what it read, skipped and how recent its data is. */
-export function feedSummary(feeds: FeedStats[]): string {
+/** One line per feed: what it read, skipped, how recent its data is and where it came from. */
+function feedTable(feeds: readonly { kind: string; records: number; skipped: number; timestamp?: string | undefined; location: string }[]): string {
   const rows = [['FEED', 'RECORDS', 'SKIPPED', 'TIMESTAMP', 'FROM']];
   for (const f of feeds) rows.push([f.kind, String(f.records), String(f.skipped), f.timestamp ?? '-', f.location]);
   return table(rows, new Set([1, 2]));
@@ -47,7 +47,7 @@ export function feedSummary(feeds: FeedStats[]): string {
 
 function buildSummary(result: BuildResult, seconds: number): string {
   return `built ${result.output} (${mb(result.bytes)}) in ${seconds.toFixed(1)} s` +
-    `${result.rejected ? `; ${result.rejected} rejected CVE${result.rejected === 1 ? '' : 's'} left out` : ''}\n${feedSummary(result.feeds)}`;
+    `${result.rejected ? `; ${result.rejected} rejected CVE${result.rejected === 1 ? '' : 's'} left out` : ''}\n${feedTable(result.feeds)}`;
 }
 
 function buildProgress(io: Io, quiet: boolean | undefined): { onProgress: (p: BuildProgress) => void; done: () => void } {
@@ -58,20 +58,19 @@ function buildProgress(io: Io, quiet: boolean | undefined): { onProgress: (p: Bu
   };
 }
 
-export function formatInfo(path: string, info: DbInfo, age: string): string {
+function formatInfo(path: string, info: DbInfo, age: DbAge): string {
+  const when = age.ms === undefined ? 'age unknown' : age.ms < 0 ? age.text : `${age.text} ago`;
   const head = [
     ['database', path],
     ['schema', String(info.schema)],
-    ['built', `${info.builtAt} (${age} ago)`],
+    ['built', `${info.builtAt || '-'} (${when})`],
     ['tool version', info.toolVersion],
     ['vulnerabilities', String(info.counts.vulnerabilities)],
-    ['affected packages', String(info.counts.affected)],
+    ['advisories', `${info.counts.affected} (affected packages, per vulnerability and source)`],
     ['KEV entries', String(info.counts.kev)],
     ['EPSS scores', String(info.counts.epss)],
   ];
-  const feeds = [['FEED', 'RECORDS', 'SKIPPED', 'TIMESTAMP', 'FROM']];
-  for (const f of info.feeds) feeds.push([f.kind, String(f.records), String(f.skipped), f.timestamp ?? '-', f.location]);
-  return `${head.map(([k, v]) => `${`${k}:`.padEnd(19)}${v}`).join('\n')}\n\n${table(feeds, new Set([1, 2]))}`;
+  return `${head.map(([k, v]) => `${`${k}:`.padEnd(17)}${v}`).join('\n')}\n\n${feedTable(info.feeds)}`;
 }
 
 export function registerDb(program: Command, io: Io, _setExit: (code: number) => void): void {
@@ -121,7 +120,7 @@ export function registerDb(program: Command, io: Io, _setExit: (code: number) =>
       if (opts.format === 'json') {
         io.stdout.write(`${JSON.stringify({ path, ...info, ageSeconds: age.ms === undefined ? null : Math.round(age.ms / 1000) }, null, 2)}\n`);
       } else {
-        io.stdout.write(formatInfo(path, info, age.text));
+        io.stdout.write(formatInfo(path, info, age));
       }
     });
 
