@@ -25,8 +25,15 @@
  * `pullImage(ref, openOptions)` resolves an image and reads every layer through our client;
  * `pushWithClient(client, repo, tag, image)` pushes with our client instead of skopeo.
  * With auth, `pushImage` uses the first user; `reg.tokenRequests` records what the token server
- * was asked (user, scopes), so tests can check token reuse. `startFaultProxy` (in
- * test/registry-proxy.ts) puts a loopback proxy in front of a registry to inject faults.
+ * was asked (user, scopes), so tests can check token reuse; `auth.allow(user, repo)` limits access.
+ * `startRegistry({ address: '::1' })` listens on IPv6 loopback (skopeo cannot name it: push with
+ * pushWithClient). Never block the event loop (spawnSync) while a token-auth registry is in use:
+ * its token server answers from this process.
+ *
+ * test/registry-proxy.ts: `startFaultProxy(reg.url)` puts a loopback reverse proxy in front of a
+ * registry to inject faults (status, reset, truncation, corruption, redirect) per request;
+ * `startBlobStore(blobs)` is redirect-target storage on 127.0.0.2; `startForwardProxy(hosts)` is
+ * an HTTPS_PROXY (CONNECT) that resolves made-up names to loopback.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
