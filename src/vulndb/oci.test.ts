@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { zstdCompressSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { runCli as cli } from '../../test/cli.ts';
 import { buildImage } from '../../test/image-builder.ts';
@@ -135,6 +136,21 @@ describe('the database as an OCI artifact', { skip: needs('docker-registry', 'sk
     it('a decompressed file whose digest is not the one announced', async () => {
       const ref = await variant('bad-digest', (a) => { a[DB_ANNOTATIONS.sqliteDigest] = `sha256:${'0'.repeat(64)}`; });
       await assert.rejects(pullDb(ref, { db: target }), { code: 'DIGEST_MISMATCH' });
+      unchanged();
+    });
+
+    it('a layer that is not a SQLite database', async () => {
+      const junk = Buffer.from('not a database at all\n'.repeat(500));
+      const zst = zstdCompressSync(junk);
+      const blob = await client.pushBlob('security/portcullis-db', zst);
+      const layers = [{ mediaType: DB_LAYER_MEDIA_TYPE, digest: blob.digest, size: blob.size }];
+      const ref = await variant('junk', (a) => {
+        a[DB_ANNOTATIONS.sqliteDigest] = `sha256:${sha256(junk)}`;
+        a[DB_ANNOTATIONS.sqliteSize] = String(junk.length);
+      }, { layers });
+      const r = await cli(['db', 'pull', ref, '--db', target]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^portcullis: \S+:junk: the pulled file is not a Portcullis vulnerability database \(.*\)\n$/);
       unchanged();
     });
 

@@ -226,12 +226,18 @@ export async function pullDb(refText: string, options: RegistryOptions): Promise
       throw new DbError('DIGEST_MISMATCH', `${what}: decompressed database is ${meter.digest()}, the manifest says ${layer.sqliteDigest}`);
     }
     // Open it as a reader would: schema and readability, before it replaces anything.
-    const check = VulnDb.open(tmp);
     let info;
     try {
-      info = check.info();
-    } finally {
-      check.close();
+      const check = VulnDb.open(tmp);
+      try {
+        info = check.info();
+      } finally {
+        check.close();
+      }
+    } catch (err) {
+      // The reader's message names the temporary file; the user knows the reference.
+      const reason = (err as Error).message.replaceAll(tmp, 'the pulled file');
+      throw new DbError((err as DbError).code ?? 'BAD_DB', `${what}: ${reason}`, { cause: err });
     }
     renameSync(tmp, output);
     return { ref: what, manifestDigest: got.digest, db: output, builtAt: info.builtAt, schema: info.schema, bytes: statSync(output).size };
