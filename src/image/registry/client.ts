@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ImageFormatError, RegistryError } from '../../errors.ts';
+import { ImageFormatError, RegistryError, UsageError } from '../../errors.ts';
 import { MAX_MANIFEST_BYTES } from '../manifest.ts';
 import { isLoopbackRegistry } from '../reference.ts';
 import type { RegistryRef } from '../reference.ts';
@@ -57,6 +57,19 @@ function isDigest(reference: string): boolean {
   return reference.includes(':');
 }
 
+// The distribution spec's grammar for names and tags: what goes into a URL path is checked first.
+const REPOSITORY_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+
+function checkTarget(registry: string, repository: string, reference?: string): void {
+  if (repository.length > 255 || !REPOSITORY_RE.test(repository)) {
+    throw new UsageError('BAD_REFERENCE', `${registry}: invalid repository name "${repository.slice(0, 80)}"`);
+  }
+  if (reference === undefined) return;
+  if (isDigest(reference)) parseDigest(reference);
+  else if (!TAG_RE.test(reference)) throw new UsageError('BAD_REFERENCE', `${registry}/${repository}: invalid tag "${reference.slice(0, 80)}"`);
+}
+
 function mediaTypeOf(res: HttpResponse): string | undefined {
   return header(res, 'content-type')?.split(';')[0]?.trim() || undefined;
 }
@@ -105,6 +118,7 @@ export class RegistryClient {
   }
 
   async getManifest(repository: string, reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<ManifestResponse> {
+    checkTarget(this.registry, repository, reference);
     const what = this.name(repository, reference);
     const { res, bytes } = await this.fetchBytes({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, what, repository, headers: { accept: accept.join(', ') } }, MAX_MANIFEST_BYTES, `${what} manifest`);
     let digest: string;
@@ -122,6 +136,7 @@ export class RegistryClient {
   }
 
   async headManifest(repository: string, reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<ManifestHead> {
+    checkTarget(this.registry, repository, reference);
     const what = this.name(repository, reference);
     const res = await this.request({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, what, repository, headers: { accept: accept.join(', ') } });
     if (res.status !== 200) throw await this.failure(res, what, repository);
@@ -161,6 +176,7 @@ export class RegistryClient {
    * request (within the retry policy), so a large layer does not start over.
    */
   async openBlob(repository: string, descriptor: Pick<Descriptor, 'digest' | 'size'>): Promise<Readable> {
+    checkTarget(this.registry, repository, descriptor.digest);
     const what = `${this.registry}/${repository} blob ${descriptor.digest}`;
     parseDigest(descriptor.digest);
     const op: Operation = { method: 'GET', path: `/v2/${repository}/blobs/${descriptor.digest}`, what, repository, followRedirects: true };
@@ -219,6 +235,7 @@ export class RegistryClient {
   }
 
   async hasBlob(repository: string, digest: string, push = false): Promise<boolean> {
+    checkTarget(this.registry, repository, digest);
     const what = `${this.registry}/${repository} blob ${digest}`;
     const res = await this.request({ method: 'HEAD', path: `/v2/${repository}/blobs/${digest}`, what, repository, push, followRedirects: true });
     discard(res);
@@ -233,6 +250,7 @@ export class RegistryClient {
    * (a large file). Returns its descriptor fields.
    */
   async pushBlob(repository: string, blob: Buffer | { digest: string; size: number; open(): Readable }): Promise<{ digest: string; size: number }> {
+    checkTarget(this.registry, repository);
     const digest = Buffer.isBuffer(blob) ? digestOf(blob) : blob.digest;
     const size = Buffer.isBuffer(blob) ? blob.length : blob.size;
     parseDigest(digest);
@@ -254,6 +272,7 @@ export class RegistryClient {
 
   /** PUT a manifest or index under a tag or digest; returns its digest. */
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    checkTarget(this.registry, repository, reference);
     const what = this.name(repository, reference);
     if (bytes.length > MAX_MANIFEST_BYTES) throw new ImageFormatError('MANIFEST_TOO_LARGE', `${what}: manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
     const digest = digestOf(bytes);
@@ -266,6 +285,7 @@ export class RegistryClient {
 
   /** Every tag of a repository (following Link pagination, `pageSize` per request), at most `max`. */
   async listTags(repository: string, options: { max?: number; pageSize?: number } = {}): Promise<string[]> {
+    checkTarget(this.registry, repository);
     const what = `${this.registry}/${repository} tags`;
     const max = options.max ?? MAX_TAGS;
     const tags: string[] = [];

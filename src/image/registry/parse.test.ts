@@ -73,3 +73,16 @@ describe('retries', () => {
     assert.deepEqual([400, 401, 403, 404, 501, 505].map(isRetryableStatus), [false, false, false, false, false, false]);
   });
 });
+
+describe('what goes into a URL path', () => {
+  test('repository names, tags and digests are checked before any request', async () => {
+    const { RegistryClient } = await import('./client.ts');
+    const client = new RegistryClient('127.0.0.1:1');
+    await assert.rejects(client.getManifest('../../v2/_catalog', 'latest'), { code: 'BAD_REFERENCE' });
+    await assert.rejects(client.getManifest('team/App', 'latest'), { code: 'BAD_REFERENCE' });
+    await assert.rejects(client.getManifest('team/app', 'a/../b'), { code: 'BAD_REFERENCE', message: '127.0.0.1:1/team/app: invalid tag "a/../b"' });
+    await assert.rejects(client.openBlob('team/app', { digest: 'sha256:../../x', size: 1 }), { code: 'BAD_DIGEST' });
+    await assert.rejects(client.listTags('team//app'), { code: 'BAD_REFERENCE' });
+    client.close();
+  });
+});
