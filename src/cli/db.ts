@@ -166,7 +166,7 @@ export function registerDb(program: Command, io: Io, _setExit: (code: number) =>
     .addOption(dbOption())
     .option('--insecure', 'allow plain HTTP and unverified TLS for non-loopback registries')
     .option('--ca-file <pem>', 'extra CA certificates for the registry');
-  const clientOptions = (opts: RegistryCliOptions) => ({ ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}) });
+  const clientOptions = (opts: RegistryCliOptions) => ({ env: io.env, ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}) });
 
   registryOptions(db.command('push')
     .description('push the database to a registry as an OCI artifact (zstd-compressed), to mirror it like an image')

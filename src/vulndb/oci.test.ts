@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
@@ -177,5 +177,41 @@ describe('the database as an OCI artifact', { skip: needs('docker-registry', 'sk
     const digest = await cli(['db', 'push', `${reg.host}/security/x@sha256:${'a'.repeat(64)}`, '--db', original]);
     assert.equal(digest.code, 2);
     assert.match(digest.stderr, /push to a tag, not a digest/);
+  });
+});
+
+describe('the database artifact through a TLS registry with token auth', { skip: needs('docker-registry') }, () => {
+  const { dir, cleanup } = scratch('db-oci-auth');
+  let reg: TestRegistry;
+  const original = join(dir, 'built.db');
+
+  before(async () => {
+    reg = await startRegistry({ tls: true, auth: { users: { alice: 's3cret' } } });
+    await buildDb({ output: original, feeds: [{ kind: 'epss', path: feedPath('epss/epss_scores-2026-09-29.excerpt.csv') }] });
+  });
+  after(async () => {
+    await reg?.stop();
+    cleanup();
+  });
+
+  it('uses the credentials of REGISTRY_AUTH_FILE and the CA of --ca-file', async () => {
+    const ref = `${reg.host}/mirror/portcullis-db:latest`;
+    const authFile = join(dir, 'auth.json');
+    writeFileSync(authFile, JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from('alice:s3cret').toString('base64') } } }));
+    const env = { REGISTRY_AUTH_FILE: authFile };
+
+    const anonymous = await cli(['db', 'push', ref, '--db', original, '--ca-file', reg.caFile!]);
+    assert.equal(anonymous.code, 2);
+    assert.match(anonymous.stderr, /^portcullis: .*\n$/);
+    const untrusted = await cli(['db', 'push', ref, '--db', original], env);
+    assert.equal(untrusted.code, 2);
+    assert.match(untrusted.stderr, /certificate|TLS/i);
+
+    assert.equal((await cli(['db', 'push', ref, '--db', original, '--ca-file', reg.caFile!], env)).code, 0);
+    const pulled = join(dir, 'pulled.db');
+    const r = await cli(['db', 'pull', ref, '--db', pulled, '--ca-file', reg.caFile!], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sha256(readFileSync(pulled)), sha256(readFileSync(original)));
+    assert.ok(reg.tokenRequests.some((t) => t.user === 'alice' && t.scopes.some((s) => s.includes('mirror/portcullis-db') && s.includes('push'))));
   });
 });

@@ -56,6 +56,8 @@ export interface RegistryOptions {
   db: string;
   insecure?: boolean;
   caFile?: string;
+  /** Environment for registry credentials (REGISTRY_AUTH_FILE, DOCKER_CONFIG, HOME); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Pull: refuse a database larger than this once decompressed (default DEFAULT_MAX_DB_BYTES). */
   maxBytes?: number;
 }
@@ -120,6 +122,12 @@ class Meter extends Transform {
   }
 }
 
+function clientFor(ref: RegistryRef, options: RegistryOptions): RegistryClient {
+  return new RegistryClient(ref.registry, {
+    ...(options.insecure ? { insecure: true } : {}), ...(options.caFile ? { caFile: options.caFile } : {}), ...(options.env ? { env: options.env } : {}),
+  });
+}
+
 export async function pushDb(refText: string, options: RegistryOptions): Promise<PushResult> {
   const ref = registryRef(refText, true);
   const db = VulnDb.open(options.db);
@@ -129,7 +137,7 @@ export async function pushDb(refText: string, options: RegistryOptions): Promise
   } finally {
     db.close();
   }
-  const client = new RegistryClient(ref.registry, { ...(options.insecure ? { insecure: true } : {}), ...(options.caFile ? { caFile: options.caFile } : {}) });
+  const client = clientFor(ref, options);
   const work = await mkdtemp(join(tmpdir(), 'portcullis-db-push-'));
   try {
     // Compress to a file first: the registry needs the digest and size before the upload.
@@ -192,7 +200,7 @@ export async function pullDb(refText: string, options: RegistryOptions): Promise
   const ref = registryRef(refText, false);
   const what = formatImageRef(ref);
   const max = options.maxBytes ?? DEFAULT_MAX_DB_BYTES;
-  const client = new RegistryClient(ref.registry, { ...(options.insecure ? { insecure: true } : {}), ...(options.caFile ? { caFile: options.caFile } : {}) });
+  const client = clientFor(ref, options);
   const output = resolve(options.db);
   mkdirSync(dirname(output), { recursive: true });
   removeStaleTemps(output);
