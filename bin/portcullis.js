@@ -2,10 +2,10 @@
 // In a source checkout Node's type stripping runs the TypeScript directly, so the CLI is never a
 // stale build of the sources beside it; an installed package (no src/, and Node refuses to strip
 // types inside node_modules) runs the compiled dist/.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 
 const argv = process.argv.slice(2);
 
@@ -23,9 +23,30 @@ function compileCacheDir() {
   const xdg = process.env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'portcullis', 'node-compile-cache');
 }
+/**
+ * mkdir -p, a level at a time: Node's own recursive mkdir (which enableCompileCache uses) never
+ * returns where mkdir fails with ENOENT under an existing parent, as under /proc.
+ */
+function makeDirs(dir) {
+  const missing = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+  }
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+}
+
 const compileCache = compileCacheDir();
 if (compileCache) {
   try {
+    makeDirs(compileCache);
     module.enableCompileCache?.(compileCache);
   } catch {
     // a read-only or odd cache directory: run uncached

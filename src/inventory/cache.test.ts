@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -183,7 +183,7 @@ describe('layer cache', () => {
     assert.ok(statSync(path).size < 1 << 20, 'rewritten with a real entry');
   });
 
-  it('entries are private to the user; an unusable cache dir slows the scan down but does not fail it', async () => {
+  it('entries are private to the user; an unusable cache dir slows the scan down but does not fail it', { timeout: 60_000 }, async () => {
     const image = await buildImage({ layers: BASE });
     const dir = await layoutOf('perm', image);
     const root = join(freshDir('cache'), 'nested', 'portcullis');
@@ -210,6 +210,14 @@ describe('layer cache', () => {
     assert.equal(errors.length, image.layers.length);
     assert.match((errors[0] as { message: string }).message, /ENOTDIR|EEXIST/);
     assert.equal(readFileSync(blocked, 'utf8'), 'not a directory');
+
+    // Where mkdir fails with ENOENT under a parent that exists (Node's recursive mkdir loops
+    // forever there): an error, not a hang.
+    if (existsSync('/proc/self')) {
+      const proc = await scan(dir, new LayerCache('/proc/portcullis-no-such-dir/cache', ANALYZERS));
+      assert.ok(proc.result.packages.length > 0);
+      assert.ok(proc.events.some((e) => e.type === 'cache-error' && /ENOENT/.test(e.message)));
+    }
   });
 
   it('several processes scanning at once into one cache all succeed with the same SBOM, and write only there', async () => {

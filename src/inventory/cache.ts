@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LAYER_ANALYSIS_SCHEMA } from './layer-analysis.ts';
 import type { LayerAnalysis } from './layer-analysis.ts';
 import type { Analyzer } from './types.ts';
@@ -85,8 +85,8 @@ export class LayerCache {
   async put(entry: LayerAnalysis): Promise<void> {
     const path = this.entryPath(entry.diffId);
     if (!path) return;
-    const dir = path.slice(0, path.lastIndexOf('/'));
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const dir = dirname(path);
+    await makeDirs(dir, 0o700);
     const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await writeFile(tmp, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
@@ -96,6 +96,32 @@ export class LayerCache {
       throw err;
     }
     await removeStaleTemporaries(dir);
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdir never returns where mkdir fails with
+ * ENOENT under a parent that exists (a cache dir under /proc or /sys, say); here that is an error.
+ */
+export async function makeDirs(dir: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const s = await stat(d).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      return undefined;
+    });
+    if (s) {
+      if (!s.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    // EEXIST: another process made it meanwhile.
+    await mkdir(d, { mode }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
   }
 }
 
