@@ -35,8 +35,8 @@ export type FaultRule = (req: ProxiedRequest) => Fault | undefined;
 export interface FaultProxy {
   host: string;
   url: string;
-  /** Every request seen, with the fault injected (if any). */
-  requests: (ProxiedRequest & { fault?: string })[];
+  /** Every request seen, with the fault injected (if any) and the client's port (one per connection). */
+  requests: (ProxiedRequest & { fault?: string; clientPort?: number })[];
   rule: FaultRule | undefined;
   stop(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const server = createServer((req: IncomingMessage, res) => {
     const seen: ProxiedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers };
     const fault = proxy.rule?.(seen);
-    proxy.requests.push({ ...seen, ...(fault ? { fault: describe(fault) } : {}) });
+    proxy.requests.push({ ...seen, ...(fault ? { fault: describe(fault) } : {}), ...(req.socket.remotePort ? { clientPort: req.socket.remotePort } : {}) });
     if (fault && 'reset' in fault) {
       req.socket.resetAndDestroy();
       return;

@@ -11,7 +11,7 @@ import type { Challenge } from './auth.ts';
 import { findCredentials } from './credentials.ts';
 import { networkError, responseError } from './errors.ts';
 import type { CredentialSourceOptions, Credentials } from './credentials.ts';
-import { NetworkError, Transport, discard, header, readBody } from './http.ts';
+import { NetworkError, Transport, discard, drain, header, readBody } from './http.ts';
 import type { HttpRequest, HttpResponse, RequestBody, TransportOptions } from './http.ts';
 import { DEFAULT_RETRY, backoffDelay, isRetryableStatus, isTransientNetworkCode, parseRetryAfter, sleep } from './retry.ts';
 import type { RetryPolicy } from './retry.ts';
@@ -360,7 +360,7 @@ export class RegistryClient {
         }
         if (res.status === 200 || res.status === 401) {
           if (res.status === 401) this.challenge = challengeFrom(res);
-          discard(res);
+          await drain(res);
           return base;
         }
         if (res.status === 404) {

@@ -44,6 +44,14 @@ describe('registry faults', { skip: needs('docker-registry', 'skopeo') }, () => 
   });
   const faults = () => proxy.requests.filter((r) => r.fault).map((r) => r.fault);
 
+  test('a pull reuses one keep-alive connection', async () => {
+    proxy.requests = [];
+    proxy.rule = undefined;
+    assert.deepEqual(await pull(ref), image.layers.map((l) => l.blob));
+    assert.equal(proxy.requests.length, 5);
+    assert.equal(new Set(proxy.requests.map((r) => r.clientPort)).size, 1);
+  });
+
   test('429 with Retry-After: waits as told, then succeeds', async () => {
     proxy.requests = [];
     proxy.rule = faultOnce(isManifest, { status: 429, headers: { 'retry-after': '1' } });

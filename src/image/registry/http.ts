@@ -177,6 +177,20 @@ export function discard(res: HttpResponse): void {
   else res.body.destroy();
 }
 
+/** Like discard, but waits until a small body is read, so the next request reuses the connection. */
+export async function drain(res: HttpResponse): Promise<void> {
+  const declared = Number(res.headers['content-length']);
+  if (!(Number.isFinite(declared) && declared <= 64 * 1024)) {
+    res.body.destroy();
+    return;
+  }
+  try {
+    for await (const _ of res.body) { /* read to the end */ }
+  } catch {
+    // The connection is gone: nothing to reuse.
+  }
+}
+
 export function header(res: HttpResponse, name: string): string | undefined {
   const v = res.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
