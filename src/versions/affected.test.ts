@@ -37,6 +37,15 @@ test('several introduced/fixed pairs in one range, in any order, and several ran
   assert.equal(isAffected('rpm', '2.5', two), false);
 });
 
+test('a range object changed between calls is evaluated afresh', () => {
+  const range: VersionRange = { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.0' }] };
+  assert.equal(isAffected('rpm', '1.5', [range]), true);
+  (range.events[1] as { fixed?: string }).fixed = '1.0';
+  assert.equal(isAffected('rpm', '1.5', [range]), false);
+  range.events.push({ introduced: '1.2' });
+  assert.equal(isAffected('rpm', '1.5', [range]), true);
+});
+
 test('limit caps a range', () => {
   assert.equal(isAffected('rpm', '5.0', eco([{ introduced: '1.0' }, { limit: '5.0' }])), false);
   assert.equal(isAffected('rpm', '4.9', eco([{ introduced: '1.0' }, { limit: '5.0' }])), true);

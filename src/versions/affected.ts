@@ -24,7 +24,7 @@ const KIND_ORDER: Record<Kind, number> = { introduced: 0, last_affected: 1, fixe
 function eventsOf<P>(scheme: VersionScheme<P>, range: VersionRange): Event<P>[] {
   const out: Event<P>[] = [];
   for (const e of range.events) {
-    for (const kind of ['introduced', 'fixed', 'last_affected', 'limit'] as const) {
+    for (const kind of KINDS) {
       const raw = e[kind];
       if (raw === undefined) continue;
       if (kind === 'introduced' && raw === '0') {
@@ -45,13 +45,40 @@ function eventsOf<P>(scheme: VersionScheme<P>, range: VersionRange): Event<P>[] 
   return out;
 }
 
-function inRange<P>(scheme: VersionScheme<P>, v: P, range: VersionRange): boolean {
-  if (range.events.length > MAX_EVENTS) return true;
+const KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
+
+interface Sorted { readonly scheme: string; readonly snapshot: (string | undefined)[]; readonly events: Event<unknown>[] }
+
+/**
+ * Sorted events per range: a DB row's ranges are evaluated for every package that shares its
+ * source. Kept by the events array, with a copy of what it held, so a caller that changes a
+ * range object after a call is never answered from a stale entry.
+ */
+const sortedEvents = new WeakMap<readonly RangeEvent[], Sorted>();
+
+function unchanged(cached: Sorted, scheme: string, events: readonly RangeEvent[]): boolean {
+  if (cached.scheme !== scheme || cached.snapshot.length !== events.length * KINDS.length) return false;
+  let i = 0;
+  for (const e of events) for (const k of KINDS) if (cached.snapshot[i++] !== e[k]) return false;
+  return true;
+}
+
+function sortedEventsOf<P>(scheme: VersionScheme<P>, range: VersionRange): Event<P>[] {
+  const cached = sortedEvents.get(range.events);
+  if (cached && unchanged(cached, scheme.name, range.events)) return cached.events as Event<P>[];
   const events = eventsOf(scheme, range);
   events.sort((x, y) => {
     if (x.at === undefined || y.at === undefined) return x.at === y.at ? x.order - y.order : x.at === undefined ? -1 : 1;
     return scheme.compare(x.at, y.at) || KIND_ORDER[x.kind] - KIND_ORDER[y.kind] || x.order - y.order;
   });
+  const snapshot = range.events.flatMap((e) => KINDS.map((k) => e[k]));
+  sortedEvents.set(range.events, { scheme: scheme.name, snapshot, events: events as Event<unknown>[] });
+  return events;
+}
+
+function inRange<P>(scheme: VersionScheme<P>, v: P, range: VersionRange): boolean {
+  if (range.events.length > MAX_EVENTS) return true;
+  const events = sortedEventsOf(scheme, range);
   let affected = false;
   for (const e of events) {
     if (e.kind === 'introduced') {
@@ -72,14 +99,17 @@ function inRange<P>(scheme: VersionScheme<P>, v: P, range: VersionRange): boolea
 export function affectedBy<P>(scheme: VersionScheme<P>, semver: VersionScheme<SemVer>, version: string, ranges: readonly VersionRange[], versions?: readonly string[]): boolean {
   const v = scheme.parse(version);
   if (v === undefined) return false;
-  if (versions?.some((listed) => listed === version || isEqual(scheme, v, listed))) return true;
-  return ranges.some((range) => {
+  // Cheapest first: the exact string, then the ranges, and only then a scan of the list for a
+  // version equal under the scheme (0:1.0-1 is 1.0-1), which costs one comparison per entry.
+  if (versions?.includes(version)) return true;
+  const inRanges = ranges.some((range) => {
     // GIT ranges name commits, not versions; they say nothing about a version string.
     if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') return false;
     if (range.type === 'ECOSYSTEM' || scheme.name === 'semver') return inRange(scheme, v, range);
     const sv = semver.parse(version);
     return sv !== undefined && inRange(semver, sv, range);
   });
+  return inRanges || (versions?.some((listed) => isEqual(scheme, v, listed)) ?? false);
 }
 
 function isEqual<P>(scheme: VersionScheme<P>, v: P, other: string): boolean {
