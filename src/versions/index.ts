@@ -73,18 +73,21 @@ function quote(v: string): string {
   return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
 }
 
-/** Parses or throws VersionError (BAD_VERSION). */
-export function parseVersion(scheme: string, v: string): unknown {
-  const s = getScheme(scheme);
+function parseOrThrow(s: VersionScheme, v: string): unknown {
   const p = s.parse(v);
   if (p === undefined) throw new VersionError('BAD_VERSION', `${quote(v)} is not a valid ${s.name} version`);
   return p;
 }
 
+/** Parses or throws VersionError (BAD_VERSION, or UNKNOWN_SCHEME). */
+export function parseVersion(scheme: string, v: string): unknown {
+  return parseOrThrow(getScheme(scheme), v);
+}
+
 /** -1, 0 or 1; throws VersionError for an unparsable version (BAD_VERSION) or an unknown scheme (UNKNOWN_SCHEME). */
 export function compareVersions(scheme: string, a: string, b: string): Cmp {
   const s = getScheme(scheme);
-  return s.compare(parseVersion(scheme, a), parseVersion(scheme, b));
+  return s.compare(parseOrThrow(s, a), parseOrThrow(s, b));
 }
 
 /**
