@@ -154,7 +154,8 @@ export function registerDb(program: Command, io: Io, _setExit: (code: number) =>
           onProgress: (text) => line.update(text),
         });
         line.done();
-        const fetched = result.downloads.map((d) => `${d.kind} ${d.url}: ${d.status === 'not-modified' ? 'not modified' : `downloaded ${mb(d.bytes)}`}`);
+        const said = { 'not-modified': () => 'not modified', missing: () => 'not published (yet), skipped', downloaded: (n: number) => `downloaded ${mb(n)}` };
+        const fetched = result.downloads.map((d) => `${d.kind} ${d.url}: ${said[d.status](d.bytes)}`);
         if (fetched.length) io.stdout.write(`${fetched.join('\n')}\n`);
         io.stdout.write(buildSummary(result.build, (performance.now() - started) / 1000));
       } finally {

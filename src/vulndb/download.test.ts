@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { download } from './download.ts';
 import { feedPath, scratch } from './feeds/test-data.ts';
-import { defaultFeedUrls, KIND_ORDER, plannedDownloads } from './index.ts';
+import { defaultFeedUrls, KIND_ORDER, plannedDownloads, updateDb } from './index.ts';
 
 const KEV = readFileSync(feedPath('kev/known_exploited_vulnerabilities.json'));
 
@@ -81,6 +81,23 @@ describe('feed download', () => {
     await assert.rejects(download(`${base}/not-modified`, join(dir, 'none.json'), undefined, opts), { code: 'FEED_DOWNLOAD', message: /HTTP 304/ });
   });
 
+  it('an optional URL that is not published yet is skipped; the update builds from the rest', async () => {
+    assert.deepEqual(await download(`${base}/missing`, join(dir, 'm.json'), undefined, { ...opts, optional: true }), { status: 'missing' });
+    const db = join(dir, 'opt', 'portcullis.db');
+    const r = await updateDb({
+      db, plan: [
+        { kind: 'kev', name: 'kev.json', url: `${base}/kev.json` },
+        { kind: 'alpine-secdb', name: 'v3.99-main.json', url: `${base}/missing`, optional: true },
+      ],
+    });
+    assert.deepEqual(r.downloads.map((d) => d.status), ['downloaded', 'missing']);
+    assert.deepEqual(r.build.feeds.map((f) => f.kind), ['kev']);
+    assert.deepEqual(readdirSync(join(`${db}.feeds`)).sort(), ['alpine-secdb', 'kev']);
+    assert.deepEqual(readdirSync(join(`${db}.feeds`, 'alpine-secdb')), []);
+    // Not optional: the same 404 fails the update.
+    await assert.rejects(updateDb({ db, plan: [{ kind: 'alpine-secdb', name: 'x.json', url: `${base}/missing` }] }), { code: 'FEED_DOWNLOAD', message: /HTTP 404/ });
+  });
+
   it('refuses files over the size limit, announced or streamed, and truncated bodies, leaving nothing behind', async () => {
     const small = { ...opts, maxBytes: 50_000 };
     await assert.rejects(download(`${base}/kev.json`, join(dir, 'big1.json'), undefined, small), { code: 'FEED_LIMIT', message: new RegExp(`${KEV.length} bytes is more than the download limit of 50000`) });
@@ -116,6 +133,9 @@ describe('default feed URLs', () => {
     assert.ok(urls.every((u) => u.url.startsWith('https://')));
     assert.ok(urls.some((u) => u.url.endsWith('/Rocky%20Linux/all.zip')));
     assert.ok(!urls.some((u) => /wolfi|chainguard/i.test(u.url)));
+    // Only the releases not published yet may be missing.
+    assert.deepEqual(urls.filter((u) => u.optional).map((u) => u.name).slice(0, 2), ['v3.24-main.json', 'v3.24-community.json']);
+    assert.ok(urls.filter((u) => u.optional).every((u) => u.kind === 'alpine-secdb'));
   });
 
   it('--feed-url replaces one kind\'s defaults; names come from the URL and stay unique', () => {

@@ -26,12 +26,13 @@ export interface DownloadOptions {
   timeoutMs: number;
   maxBytes: number;
   onBytes?: (received: number, total: number | undefined) => void;
+  /** A 404 or 410 means "not published (yet)", not a failure (a release that does not exist yet). */
+  optional?: boolean;
 }
 
-export interface Downloaded {
-  status: 'downloaded' | 'not-modified';
-  validators: Validators;
-}
+export type Downloaded =
+  | { status: 'downloaded' | 'not-modified'; validators: Validators }
+  | { status: 'missing' };
 
 function reasonOf(err: unknown, timeoutMs: number): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
@@ -70,6 +71,10 @@ export async function download(url: string, dest: string, previous: Validators |
   if (res.status === 304 && conditional) {
     await res.body?.cancel();
     return { status: 'not-modified', validators: { ...previous, fetchedAt: new Date().toISOString() } };
+  }
+  if (options.optional && (res.status === 404 || res.status === 410)) {
+    await res.body?.cancel();
+    return { status: 'missing' };
   }
   if (res.status !== 200) {
     await res.body?.cancel();

@@ -10,6 +10,8 @@ export interface FeedUrl {
   /** File name in the feed cache and in a `--feeds-dir` mirror (`DIR/KIND/NAME`). */
   name: string;
   url: string;
+  /** A 404 is expected until it is published (a future release): skipped, not an error. */
+  optional?: boolean;
 }
 
 /** Order in which kinds are built: affected rows first, then what describes and enriches them. */
@@ -33,6 +35,12 @@ export const OSV_ECOSYSTEMS = [
 
 /** Alpine releases whose secdb is fetched by default (older releases remain in the secdb but are long past end of life). */
 export const ALPINE_RELEASES = ['v3.16', 'v3.17', 'v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22', 'v3.23', 'edge'] as const;
+/**
+ * The next releases (Alpine publishes two a year): asked for too, so an image on a new release
+ * is covered from the first update after the release without a new Portcullis; until then the
+ * secdb answers 404, which skips them.
+ */
+export const ALPINE_UPCOMING = ['v3.24', 'v3.25', 'v3.26'] as const;
 
 /** NVD's first yearly file, `nvdcve-2.0-2002.json.gz`, also holds everything published before 2002. */
 const NVD_FIRST_YEAR = 2002;
@@ -48,9 +56,10 @@ export function defaultFeedUrls(now: Date = new Date()): FeedUrl[] {
     out.push({ kind: 'osv', name: `${safeName(eco)}.zip`, url: `https://osv-vulnerabilities.storage.googleapis.com/${encodeURIComponent(eco)}/all.zip` });
   }
   out.push({ kind: 'debian-tracker', name: 'tracker.json', url: 'https://security-tracker.debian.org/tracker/data/json' });
-  for (const release of ALPINE_RELEASES) {
+  for (const release of [...ALPINE_RELEASES, ...ALPINE_UPCOMING]) {
+    const optional = (ALPINE_UPCOMING as readonly string[]).includes(release);
     for (const repo of ['main', 'community']) {
-      out.push({ kind: 'alpine-secdb', name: `${release}-${repo}.json`, url: `https://secdb.alpinelinux.org/${release}/${repo}.json` });
+      out.push({ kind: 'alpine-secdb', name: `${release}-${repo}.json`, url: `https://secdb.alpinelinux.org/${release}/${repo}.json`, ...(optional ? { optional } : {}) });
     }
   }
   for (let year = NVD_FIRST_YEAR; year <= now.getUTCFullYear(); year++) {

@@ -24,6 +24,8 @@ export interface UpdateOptions {
   feedsDir?: string;
   /** Per-kind URL overrides: a kind given here is fetched from these URLs only. */
   urls?: { kind: string; url: string }[];
+  /** The whole download list, for library users who build their own (default: plannedDownloads() of these options). */
+  plan?: FeedUrl[];
   /** Kinds to fetch (default DEFAULT_KINDS plus every kind given in `urls`). */
   kinds?: string[];
   /** Time limit per download (default 10 minutes). */
@@ -41,8 +43,9 @@ export interface DownloadResult {
   kind: FeedKind;
   name: string;
   url: string;
-  status: 'downloaded' | 'not-modified';
-  /** Bytes downloaded (0 when not modified). */
+  /** `missing`: an optional URL (a release not published yet) answered 404; nothing was built from it. */
+  status: 'downloaded' | 'not-modified' | 'missing';
+  /** Bytes downloaded (0 when not modified or missing). */
   bytes: number;
 }
 
@@ -160,7 +163,7 @@ export async function updateDb(options: UpdateOptions): Promise<UpdateResult> {
     return { downloads: [], build: await build(mirrorInputs(options.feedsDir, kinds)) };
   }
 
-  const planned = plannedDownloads(options);
+  const planned = options.plan ?? plannedDownloads(options);
   if (planned.length === 0) throw new DbError('DB_NO_FEEDS', 'no feeds to update');
   const cache = feedCacheDir(options.db);
   const statePath = updateStatePath(options.db);
@@ -179,7 +182,7 @@ export async function updateDb(options: UpdateOptions): Promise<UpdateResult> {
     active.set(key, key);
     show();
     const got = await download(f.url, join(dir, f.name), state.files[key], {
-      timeoutMs, maxBytes,
+      timeoutMs, maxBytes, ...(f.optional ? { optional: true } : {}),
       onBytes: (n, total) => {
         active.set(key, `${key} ${mb(n)}${total ? `/${mb(total)}` : ''}`);
         show();
@@ -189,15 +192,21 @@ export async function updateDb(options: UpdateOptions): Promise<UpdateResult> {
       finished++;
       show();
     });
-    state.files[key] = got.validators;
+    if (got.status === 'missing') {
+      delete state.files[key];
+      rmSync(join(dir, f.name), { force: true });
+    } else {
+      state.files[key] = got.validators;
+    }
     // Saved after every file, so a later failure does not cost the downloads that succeeded.
     writeState(statePath, state);
     results.set(f, { kind: f.kind, name: f.name, url: f.url, status: got.status, bytes: got.status === 'downloaded' ? got.validators.bytes : 0 });
   });
 
-  const feeds: FeedInput[] = planned.map((f) => ({ kind: f.kind, path: join(cache, f.kind, f.name), location: f.url }));
+  const present = planned.filter((f) => results.get(f)!.status !== 'missing');
+  const feeds: FeedInput[] = present.map((f) => ({ kind: f.kind, path: join(cache, f.kind, f.name), location: f.url }));
   const built = await build(feeds);
-  pruneCache(cache, planned, state);
+  pruneCache(cache, present, state);
   writeState(statePath, state);
   return { downloads: planned.map((f) => results.get(f)!), build: built };
 }
