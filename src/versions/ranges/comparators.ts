@@ -7,6 +7,7 @@
  * 1.2.3, 1.2_rc1 and 1.2-r4, not 1.20). A bare version means `=`.
  */
 import { MAX_RANGE_LENGTH, type SchemeName, type VersionScheme } from '../types.ts';
+import { opHolds } from './ops.ts';
 
 type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~';
 interface Clause<P> { readonly op: Op; readonly raw: string; readonly v: P }
@@ -49,15 +50,8 @@ function operator(scheme: SchemeName, op: string): Op | undefined {
 
 function holds<P>(scheme: VersionScheme<P>, c: Clause<P>, v: P, raw: string): boolean {
   const r = scheme.compare(v, c.v);
-  switch (c.op) {
-    case '=': return r === 0;
-    case '!=': return r !== 0;
-    case '<': return r < 0;
-    case '<=': return r <= 0;
-    case '>': return r > 0;
-    case '>=': return r >= 0;
-    case '~': return r === 0 || (raw.startsWith(c.raw) && !/^\d/.test(raw.slice(c.raw.length)));
-  }
+  if (c.op === '~') return r === 0 || (raw.startsWith(c.raw) && !/^\d/.test(raw.slice(c.raw.length)));
+  return opHolds(c.op, r);
 }
 
 export function comparatorsSatisfy<P>(scheme: VersionScheme<P>, v: P, raw: string, range: ComparatorRange<P>): boolean {

@@ -12,6 +12,7 @@
  */
 import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareComposer, parseComposer } from '../composer.ts';
+import { opHolds } from './ops.ts';
 
 type Op = '==' | '!=' | '<' | '<=' | '>' | '>=';
 interface Clause { readonly op: Op; readonly version: string }
@@ -158,15 +159,7 @@ function holds(c: Clause, version: string): boolean {
   const bBranch = c.version.startsWith('dev-');
   if (c.op === '!=' && (aBranch || bBranch)) return version !== c.version;
   if (aBranch || bBranch) return c.op === '==' && version === c.version;
-  const r = compareComposer(parseComposer(version)!, parseComposer(c.version)!);
-  switch (c.op) {
-    case '==': return r === 0;
-    case '!=': return r !== 0;
-    case '<': return r < 0;
-    case '<=': return r <= 0;
-    case '>': return r > 0;
-    case '>=': return r >= 0;
-  }
+  return opHolds(c.op, compareComposer(parseComposer(version)!, parseComposer(c.version)!));
 }
 
 /** `version` is the installed version as written; it is normalised first (false if it cannot be). */

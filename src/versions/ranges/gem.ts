@@ -7,6 +7,7 @@
  */
 import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareGem, parseGem, type GemVersion, type Segment } from '../gem.ts';
+import { opHolds } from './ops.ts';
 
 type Op = '=' | '!=' | '>' | '<' | '>=' | '<=' | '~>';
 interface Clause { readonly op: Op; readonly v: GemVersion }
@@ -45,15 +46,8 @@ function bump(v: GemVersion): GemVersion {
 
 function holds({ op, v: r }: Clause, v: GemVersion): boolean {
   const c = compareGem(v, r);
-  switch (op) {
-    case '=': return c === 0;
-    case '!=': return c !== 0;
-    case '>': return c > 0;
-    case '<': return c < 0;
-    case '>=': return c >= 0;
-    case '<=': return c <= 0;
-    case '~>': return c >= 0 && compareGem(release(v), bump(r)) < 0;
-  }
+  if (op === '~>') return c >= 0 && compareGem(release(v), bump(r)) < 0;
+  return opHolds(op, c);
 }
 
 export function gemSatisfies(v: GemVersion, req: GemRequirement): boolean {

@@ -6,13 +6,9 @@
  */
 import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareMaven, parseMaven, type MavenVersion } from '../maven.ts';
+import { inInterval, type Interval } from './ops.ts';
 
-interface Restriction {
-  readonly lower: MavenVersion | undefined;
-  readonly lowerInclusive: boolean;
-  readonly upper: MavenVersion | undefined;
-  readonly upperInclusive: boolean;
-}
+type Restriction = Interval<MavenVersion>;
 export interface MavenRange { readonly restrictions: readonly Restriction[] | 'any' }
 
 function restriction(spec: string): Restriction | undefined {
@@ -59,15 +55,5 @@ export function parseMavenRange(text: string): MavenRange | undefined {
 
 export function mavenSatisfies(v: MavenVersion, range: MavenRange): boolean {
   if (range.restrictions === 'any') return true;
-  return range.restrictions.some((r) => {
-    if (r.lower) {
-      const c = compareMaven(v, r.lower);
-      if (c < 0 || (c === 0 && !r.lowerInclusive)) return false;
-    }
-    if (r.upper) {
-      const c = compareMaven(v, r.upper);
-      if (c > 0 || (c === 0 && !r.upperInclusive)) return false;
-    }
-    return true;
-  });
+  return range.restrictions.some((r) => inInterval(v, r, compareMaven));
 }

@@ -10,6 +10,7 @@
 import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareDigits } from '../numbers.ts';
 import { compareSemver, type SemVer } from '../semver.ts';
+import { opHolds } from './ops.ts';
 
 type Op = '<' | '<=' | '>' | '>=' | '=';
 interface Comparator { readonly op: Op; readonly v: SemVer }
@@ -166,14 +167,7 @@ export function parseNpmRange(range: string, includePrerelease = false): NpmRang
 }
 
 function test(c: Comparator, v: SemVer): boolean {
-  const r = compareSemver(v, c.v);
-  switch (c.op) {
-    case '<': return r < 0;
-    case '<=': return r <= 0;
-    case '>': return r > 0;
-    case '>=': return r >= 0;
-    case '=': return r === 0;
-  }
+  return opHolds(c.op, compareSemver(v, c.v));
 }
 
 function sameTuple(a: SemVer, b: SemVer): boolean {

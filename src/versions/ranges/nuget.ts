@@ -5,21 +5,17 @@
  */
 import { MAX_RANGE_LENGTH } from '../types.ts';
 import { compareNuGet, parseNuGet, type NuGetVersion } from '../nuget.ts';
+import { inInterval, type Interval } from './ops.ts';
 
-export interface NuGetRange {
-  readonly min: NuGetVersion | undefined;
-  readonly minInclusive: boolean;
-  readonly max: NuGetVersion | undefined;
-  readonly maxInclusive: boolean;
-}
+export type NuGetRange = Interval<NuGetVersion>;
 
 /** `1.*`, `1.2.*`: from the prefix (inclusive) to the next prefix (exclusive). */
 function floating(text: string): NuGetRange | undefined {
   const m = /^(\d+(?:\.\d+){0,2})\.\*$/.exec(text);
-  if (!m) return text === '*' ? { min: undefined, minInclusive: false, max: undefined, maxInclusive: false } : undefined;
+  if (!m) return text === '*' ? { lower: undefined, lowerInclusive: false, upper: undefined, upperInclusive: false } : undefined;
   const parts = (m[1] as string).split('.');
   const next = [...parts.slice(0, -1), (BigInt(parts.at(-1) as string) + 1n).toString()];
-  return { min: parseNuGet(parts.join('.')), minInclusive: true, max: parseNuGet(`${next.join('.')}-0`), maxInclusive: false };
+  return { lower: parseNuGet(parts.join('.')), lowerInclusive: true, upper: parseNuGet(`${next.join('.')}-0`), upperInclusive: false };
 }
 
 export function parseNuGetRange(text: string): NuGetRange | undefined {
@@ -28,7 +24,7 @@ export function parseNuGetRange(text: string): NuGetRange | undefined {
   if (!/^[[(]/.test(s)) {
     if (s.includes('*')) return floating(s);
     const min = parseNuGet(s);
-    return min && { min, minInclusive: true, max: undefined, maxInclusive: false };
+    return min && { lower: min, lowerInclusive: true, upper: undefined, upperInclusive: false };
   }
   const m = /^([[(])\s*([^,\])]*?)\s*(?:(,)\s*([^,\])]*?)\s*)?([\])])$/.exec(s);
   if (!m) return undefined;
@@ -37,23 +33,15 @@ export function parseNuGetRange(text: string): NuGetRange | undefined {
   const maxInclusive = close === ']';
   if (!comma) {
     const v = parseNuGet(low);
-    return v && minInclusive && maxInclusive ? { min: v, minInclusive, max: v, maxInclusive } : undefined;
+    return v && minInclusive && maxInclusive ? { lower: v, lowerInclusive: true, upper: v, upperInclusive: true } : undefined;
   }
   const min = low === '' ? undefined : parseNuGet(low);
   const max = high === '' ? undefined : parseNuGet(high);
   if ((low !== '' && !min) || (high !== '' && !max) || (!min && !max)) return undefined;
   if (min && max && compareNuGet(min, max) > 0) return undefined;
-  return { min, minInclusive, max, maxInclusive };
+  return { lower: min, lowerInclusive: minInclusive, upper: max, upperInclusive: maxInclusive };
 }
 
 export function nugetSatisfies(v: NuGetVersion, r: NuGetRange): boolean {
-  if (r.min) {
-    const c = compareNuGet(v, r.min);
-    if (c < 0 || (c === 0 && !r.minInclusive)) return false;
-  }
-  if (r.max) {
-    const c = compareNuGet(v, r.max);
-    if (c > 0 || (c === 0 && !r.maxInclusive)) return false;
-  }
-  return true;
+  return inInterval(v, r, compareNuGet);
 }
