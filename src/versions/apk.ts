@@ -13,9 +13,9 @@
  * them and keeps what it could not read: text left before the revision makes a version
  * "invalid", text left after a revision "trailing"; when everything readable is equal, two
  * invalid versions compare as plain strings (apk's fallback) and otherwise the one with
- * unreadable text sorts lower. On such strings the order is not fully transitive (the reference
- * orderings make `1-ruff2` equal to both `1--ruff1` and `1-ruff1`); on versions that follow
- * the grammar it is.
+ * unreadable text sorts lower. On such strings the order is not fully transitive (`1-ruff`
+ * equals both `1--a` and `1--b`, which differ, as the reference orderings' `1-ruff2 = 1--ruff1`
+ * implies); on versions that follow the grammar it is.
  */
 import { compareDigits, compareStrings, isDigit, sign } from './numbers.ts';
 import { MAX_VERSION_LENGTH, type Cmp, type VersionScheme } from './types.ts';
