@@ -103,7 +103,6 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
   const policy = await import('../policy/index.ts');
   const { RegistryClient } = await import('../image/index.ts');
   const { VulnDb, dbPath, parseDuration } = await import('../vulndb/index.ts');
-  const { scanImage } = await import('../scan/index.ts');
   const manifests = await import('../manifests/index.ts');
 
   // Everything about the input first: flags, policy files, namespace labels, the database.
@@ -124,7 +123,8 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
   const { policy: policySet, ...rest } = inputs;
   const store = opts.store ? (await import('../store/index.ts')).ResultStore.open(opts.store) : undefined;
   const storeWarnings: string[] = [];
-  let scan = (reference: string) => scanImage(reference, { ...inventory, db, dbMaxAgeMs });
+  // Loaded on the first scan: with --store, a gate whose digests are all stored never needs it.
+  let scan = async (reference: string) => (await import('../scan/index.ts')).scanImage(reference, { ...inventory, db, dbMaxAgeMs });
   if (store) {
     scan = gate.withResultStore(scan, store, {
       dbBuiltAt: db.info().builtAt,
