@@ -198,6 +198,10 @@ ${deployment('web', 'shop', { web: `${reg.host}/team/vuln:1` })}${deployment('ol
     assert.equal(out.counts.distinct, 1);
     const labelled = await gate(await write('sb.yaml', deployment('try', 'sandbox', { t: `${reg.host}/team/vuln:1` })), '--policy', policy, '--namespace-labels', 'env=prod');
     assert.equal(labelled.code, 1, '--namespace-labels gives namespaces the manifests do not define their labels');
+    // `kubectl get namespaces -o yaml`: a v1 List of Namespace objects.
+    const nsFile = await write('namespaces.yaml', 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: sandbox, labels: {env: prod}}\n');
+    const fromFile = await gate(await write('sb2.yaml', deployment('try', 'sandbox', { t: `${reg.host}/team/vuln:1` })), '--policy', policy, '--namespace-labels-file', nsFile, '--namespace-labels', 'env=dev');
+    assert.equal(fromFile.code, 1, 'the file\'s labels for sandbox win over --namespace-labels');
   });
 
   it('--store: records every scan and reuses a digest judged with the same DB (no pull, same verdict)', async () => {
