@@ -239,6 +239,24 @@ describe('portcullis sbom', () => {
     oneLine(await cli(['sbom', `${reg.host}/team/missing:1`, '--no-cache']), /team\/missing/);
   });
 
+  it('writes only into its cache dir: $XDG_CACHE_HOME/portcullis by default, nothing at all with --no-cache', () => {
+    const ref = built.get(CASES[1]!.name)!.refs.oci;
+    const run = (box: ReturnType<typeof sandbox>, args: string[]) => {
+      const r = spawnSync(process.execPath, [join(REPO, 'bin/portcullis.js'), 'sbom', ref, '--format', 'json', ...args], { cwd: box.cwd, env: box.env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as JsonSbom).os.family, 'alpine');
+    };
+    const none = sandbox(freshDir('sandbox'));
+    run(none, ['--no-cache']);
+    assert.deepEqual(none.written(), []);
+
+    const byDefault = sandbox(freshDir('sandbox'));
+    run(byDefault, []);
+    const written = byDefault.written();
+    assert.ok(written.some((f) => f.startsWith('home/.cache/portcullis/layers/')), written.join('\n'));
+    assert.deepEqual(written.filter((f) => !f.startsWith('home/.cache/portcullis/')), []);
+  });
+
   it('-o FILE writes the SBOM there and nothing to stdout', async () => {
     const out = join(freshDir('out'), 'sbom.json');
     const r = await cli(['sbom', built.get(CASES[1]!.name)!.refs.oci, '--format', 'json', '--no-cache', '-o', out]);
