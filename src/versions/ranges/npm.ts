@@ -14,7 +14,7 @@ import { opHolds } from './ops.ts';
 
 type Op = '<' | '<=' | '>' | '>=' | '=';
 interface Comparator { readonly op: Op; readonly v: SemVer }
-/** A set of comparators that must all hold; `null` as a comparator list means "any version". */
+/** Comparators that must all hold; an empty set admits any version. */
 type ComparatorSet = readonly Comparator[];
 
 export interface NpmRange { readonly sets: readonly ComparatorSet[] }
@@ -32,12 +32,12 @@ const TILDE = new RegExp(`^~>?${XPLAIN}$`);
 const XRANGE = new RegExp(`^((?:<|>)?=?)\\s*${XPLAIN}$`);
 const COMPARATOR_TRIM = new RegExp(`(\\s*)((?:<|>)?=?)\\s*(~>?|${XPLAIN})`, 'g');
 
-interface Partial { M: string | undefined; m: string | undefined; p: string | undefined; pre: string | undefined }
+interface PartialVersion { M: string | undefined; m: string | undefined; p: string | undefined; pre: string | undefined }
 
 const isX = (id: string | undefined) => !id || id === 'x' || id === 'X' || id === '*';
 const inc = (digits: string | undefined) => (BigInt(digits ?? '0') + 1n).toString();
 
-function partial(m: RegExpExecArray, at: number): Partial {
+function partial(m: RegExpExecArray, at: number): PartialVersion {
   return { M: m[at], m: m[at + 1], p: m[at + 2], pre: m[at + 3] };
 }
 
@@ -48,7 +48,7 @@ function cmp(op: Op, major: string, minor: string, patch: string, pre?: string):
 
 const ZERO_PRE = '0';
 
-function caret({ M, m, p, pre }: Partial, incPre: boolean): Comparator[] | null {
+function caret({ M, m, p, pre }: PartialVersion, incPre: boolean): Comparator[] | null {
   const z = incPre ? ZERO_PRE : undefined;
   if (isX(M)) return null;
   const major = M as string;
@@ -67,7 +67,7 @@ function caret({ M, m, p, pre }: Partial, incPre: boolean): Comparator[] | null 
   return [low, cmp('<', inc(major), '0', '0', ZERO_PRE)];
 }
 
-function tilde({ M, m, p, pre }: Partial, incPre: boolean): Comparator[] | null {
+function tilde({ M, m, p, pre }: PartialVersion, incPre: boolean): Comparator[] | null {
   // With includePrerelease a partial tilde starts at -0, like the x-range it stands for.
   const z = incPre ? ZERO_PRE : undefined;
   if (isX(M)) return null;
@@ -79,7 +79,7 @@ function tilde({ M, m, p, pre }: Partial, incPre: boolean): Comparator[] | null 
 }
 
 /** A comparator whose version may be partial; `null` means any version, [] means none. */
-function xrange(gtlt: string, { M, m, p, pre }: Partial, incPre: boolean): Comparator[] | null {
+function xrange(gtlt: string, { M, m, p, pre }: PartialVersion, incPre: boolean): Comparator[] | null {
   const xM = isX(M);
   const xm = xM || isX(m);
   const xp = xm || isX(p);
@@ -111,7 +111,7 @@ function xrange(gtlt: string, { M, m, p, pre }: Partial, incPre: boolean): Compa
   return [cmp((op || '=') as Op, major, m as string, p as string, pre)];
 }
 
-function hyphen(from: Partial, to: Partial, incPre: boolean): Comparator[] | null {
+function hyphen(from: PartialVersion, to: PartialVersion, incPre: boolean): Comparator[] | null {
   const out: Comparator[] = [];
   const z = incPre ? ZERO_PRE : undefined;
   if (!isX(from.M)) {
