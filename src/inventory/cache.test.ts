@@ -260,4 +260,36 @@ describe('layer cache', () => {
     const warm = await scan(dir, cache);
     assert.deepEqual(warm.opened, []);
   });
+  it('a process killed mid-scan leaves nothing that a later scan misreads', async () => {
+    // Four 12 MiB layers of incompressible data after the package layers: slow enough to kill
+    // the process while some layers are done and others are being read.
+    let x = 12345;
+    const noise = (tag: string): EntrySpec[] => Array.from({ length: 12 }, (_, i) => {
+      const b = Buffer.alloc(1 << 20);
+      for (let j = 0; j < b.length; j += 4) {
+        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+        b.writeUInt32LE(x >>> 0, j);
+      }
+      return { path: `opt/${tag}/${i}`, content: b };
+    });
+    const image = await buildImage({ layers: [...BASE, noise('a'), noise('b'), noise('c'), noise('d')], compression: 'none' });
+    const dir = await layoutOf('killed', image);
+    const box = sandbox(freshDir('sandbox'));
+    const layersDir = join(box.cache, 'layers');
+    const entries = () => (existsSync(layersDir) ? filesUnder(layersDir).filter((f) => f.endsWith('.json')) : []);
+    const child = spawn(process.execPath, [join(REPO, 'bin/portcullis.js'), 'sbom', `oci:${dir}`, '--format', 'json', '--cache-dir', box.cache], { cwd: box.cwd, env: box.env, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Kill it as soon as the first entries are written, while the big layers are still being read.
+    for (let i = 0; i < 600 && entries().length < 2 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await exited;
+    const before = entries().length;
+    assert.ok(before >= 2 && before < image.layers.length, `killed mid-scan (${before} of ${image.layers.length} layers cached)`);
+
+    const cache = new LayerCache(box.cache, ANALYZERS);
+    const after = await scan(dir, cache);
+    assert.equal(after.opened.length, image.layers.length - before, 'only the layers it had not finished are read again');
+    assert.deepEqual(content(after.result), content((await scan(dir, undefined)).result));
+    assert.equal(entries().length, image.layers.length);
+  });
 });
