@@ -36,6 +36,7 @@ export interface GateCliOptions extends ImageCliOptions {
   reportDir?: string;
   terminationMessagePath?: string;
   store?: string;
+  clusterNamespaces: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -69,6 +70,7 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
     .option('--db-max-age <duration>', 'warn when the database is older than this (e.g. 36h, 5d; 0: never)', '120h')
     .option('-n, --namespace <ns>', 'namespace of objects that have none (default: the Argo CD application\'s destination)')
     .option('--namespace-labels <k=v,...>', 'labels of namespaces the manifests do not define (for namespaceSelector)')
+    .option('--no-cluster-namespaces', 'do not read namespace labels from the cluster (read when running in a pod with a service account token)')
     .option('--namespace-labels-file <file>', 'Namespace objects (kubectl get namespaces -o yaml) whose labels namespaceSelector sees')
     .addOption(new Option('--on-error <action>', 'when an image cannot be judged (unreachable registry, failed scan)').choices(['block', 'allow']).default('block'))
     .option('--concurrency <n>', 'images resolved and scanned at once', '4')
@@ -116,6 +118,13 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
   const fileLabels = opts.namespaceLabelsFile
     ? manifests.discoverImages((await manifests.readManifests([opts.namespaceLabelsFile])).objects).namespaces
     : new Map<string, Record<string, string>>();
+  const defaultNamespace = opts.namespace ?? from.namespace;
+  const cluster = opts.clusterNamespaces ? await gate.inClusterConfig(io.env) : undefined;
+  if (cluster) {
+    const unknown = [...new Set(discovery.workloads.map((w) => w.namespace ?? defaultNamespace).filter((n): n is string => !!n))]
+      .filter((n) => !discovery.namespaces.has(n) && !fileLabels.has(n));
+    for (const [n, labels] of await gate.clusterNamespaceLabels(cluster, unknown)) fileLabels.set(n, { ...labels });
+  }
   const db = VulnDb.open(dbPath(opts.db, io.env));
   const clients = new Map<string, InstanceType<typeof RegistryClient>>();
   const registryOptions = { ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}), env: io.env };
@@ -145,7 +154,7 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
     }, {
       policy: policySet ?? policy.defaultPolicySet(),
       inputs: rest,
-      ...(opts.namespace ?? from.namespace ? { defaultNamespace: (opts.namespace ?? from.namespace)! } : {}),
+      ...(defaultNamespace ? { defaultNamespace } : {}),
       namespaceLabels: gate.namespaceLabelSource(fileLabels, fallbackLabels),
       concurrency,
       onError: opts.onError === 'allow' ? 'allow' : 'block',
