@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { buildImage } from '../../test/image-builder.ts';
+import { buildImage, writeOciLayout } from '../../test/image-builder.ts';
 import type { BuiltImage } from '../../test/image-builder.ts';
 import { startFaultProxy } from '../../test/registry-proxy.ts';
 import { pushImage, startRegistry } from '../../test/registry.ts';
@@ -202,6 +202,19 @@ ${deployment('web', 'shop', { web: `${reg.host}/team/vuln:1` })}${deployment('ol
     const nsFile = await write('namespaces.yaml', 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: sandbox, labels: {env: prod}}\n');
     const fromFile = await gate(await write('sb2.yaml', deployment('try', 'sandbox', { t: `${reg.host}/team/vuln:1` })), '--policy', policy, '--namespace-labels-file', nsFile, '--namespace-labels', 'env=dev');
     assert.equal(fromFile.code, 1, 'the file\'s labels for sandbox win over --namespace-labels');
+  });
+
+  it('local transports are scanned as they are (no registry): an OCI layout next to a registry image', async () => {
+    const layout = fresh('layout');
+    await writeOciLayout(layout, [{ name: 'v1', image: vuln }]);
+    const f = await write('local.yaml', deployment('web', 'shop', { local: `oci:${layout}:v1`, web: `${reg.host}/team/clean:1` }));
+    const r = await gate(f, '--format', 'json');
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as GateResult;
+    assert.deepEqual(out.images.map((i) => [i.container, i.pinned, i.digest, i.action]), [
+      ['local', `oci:${layout}:v1`, vuln.manifestDigest, 'Reject'],
+      ['web', `${reg.host}/team/clean@${digests.clean}`, digests.clean, 'Allow'],
+    ]);
   });
 
   it('--store: records every scan and reuses a digest judged with the same DB (no pull, same verdict)', async () => {
