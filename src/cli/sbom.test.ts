@@ -257,6 +257,46 @@ describe('portcullis sbom', () => {
     assert.deepEqual(written.filter((f) => !f.startsWith('home/.cache/portcullis/')), []);
   });
 
+  it('rpm SQLite database (rpmdb.sqlite written by rpm itself), through the whole command, leaving no temporary file', { skip: needs('rpm', 'rpmbuild') }, async () => {
+    const work = freshDir('rpm');
+    const specs = [
+      ['portcullis-a', 'Epoch: 2\nVersion: 1.2\nRelease: 3.el9'],
+      ['portcullis-b', 'Version: 0.9.1\nRelease: 1.el9_4'],
+    ];
+    for (const [name, fields] of specs) {
+      writeFileSync(join(work, `${name}.spec`), `Name: ${name}\n${fields}\nSummary: test\nLicense: MIT\nBuildArch: noarch\n%description\ntest\n%files\n`);
+      const r = spawnSync('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${join(work, 'top')}`, join(work, `${name}.spec`)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const db = join(work, 'db');
+    const rpm = (...args: string[]) => spawnSync('rpm', ['--dbpath', db, '--define', '_db_backend sqlite', ...args], { encoding: 'utf8' });
+    const rpms = readdirSync(join(work, 'top/RPMS/noarch')).map((f) => join(work, 'top/RPMS/noarch', f));
+    assert.equal(rpm('--initdb').status, 0);
+    assert.equal(rpm('--justdb', '--nodeps', '--noscripts', '--ignorearch', '--ignoreos', '-i', ...rpms).status, 0);
+    const expected = rpm('-qa', '--qf', '%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n').stdout.trim().split('\n').sort();
+    assert.equal(expected.length, 2);
+
+    const image = await buildImage({
+      layers: [
+        [input('os-release/trivy-release-rocky', 'etc/os-release')],
+        [{ path: 'usr/lib/sysimage/rpm/rpmdb.sqlite', content: readFileSync(join(db, 'rpmdb.sqlite')) }],
+      ],
+    });
+    const dir = freshDir('layout');
+    await writeOciLayout(dir, [{ image }]);
+    const box = sandbox(freshDir('sandbox'));
+    const r = spawnSync(process.execPath, [join(REPO, 'bin/portcullis.js'), 'sbom', `oci:${dir}`, '--format', 'json', '--cache-dir', box.cache], { cwd: box.cwd, env: box.env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const sbom = JSON.parse(r.stdout) as JsonSbom;
+    assert.deepEqual(sbom.packages.map((p) => `${p.name} ${p.version}`).sort(), expected);
+    assert.equal(sbom.os.family, 'rocky');
+    assert.deepEqual(sbom.packages.map((p) => p.purl).sort(), [
+      'pkg:rpm/rocky/portcullis-a@1.2-3.el9?arch=noarch&distro=rocky-9.3&epoch=2',
+      'pkg:rpm/rocky/portcullis-b@0.9.1-1.el9_4?arch=noarch&distro=rocky-9.3',
+    ]);
+    assert.deepEqual(box.writtenOutsideCache(), [], 'the SQLite copy in the temporary directory is gone');
+  });
+
   it('-o FILE writes the SBOM there and nothing to stdout', async () => {
     const out = join(freshDir('out'), 'sbom.json');
     const r = await cli(['sbom', built.get(CASES[1]!.name)!.refs.oci, '--format', 'json', '--no-cache', '-o', out]);
