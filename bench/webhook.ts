@@ -27,14 +27,19 @@ const SECONDS = Number(values.seconds);
 const IMAGES = Number(values.images);
 const BODIES = Number(values.bodies);
 
-interface WrkResult { rps: number; p50ms: number; p99ms: number; requests: number; non2xx: number; errors: string }
+interface WrkResult { rps: number; p50ms: number; p99ms: number; requests: number; non2xx: number; errors: string; cpuUsPerRequest: number }
 
 function toMs(v: string, unit: string): number {
   const n = Number(v);
   return unit === 'us' ? n / 1000 : unit === 'ms' ? n : unit === 's' ? n * 1000 : NaN;
 }
 
+/**
+ * Both servers run in this process, so its CPU time during a run, per request, is what serving
+ * one request costs — a steadier number than throughput on a busy machine.
+ */
 async function wrk(url: string, script: string, seconds: number): Promise<WrkResult> {
+  const cpu0 = process.cpuUsage();
   const out = await new Promise<string>((resolve, reject) => {
     const p = spawn('wrk', ['-t', '2', '-c', '4', '-d', `${seconds}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -52,7 +57,8 @@ async function wrk(url: string, script: string, seconds: number): Promise<WrkRes
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const errors = /Socket errors:.*$/m.exec(out)?.[0] ?? '';
   if (!Number.isFinite(rps)) throw new Error(`cannot read wrk's output:\n${out}`);
-  return { rps, p50ms: lat('50'), p99ms: lat('99'), requests, non2xx, errors };
+  const cpu = process.cpuUsage(cpu0);
+  return { rps, p50ms: lat('50'), p99ms: lat('99'), requests, non2xx, errors, cpuUsPerRequest: (cpu.user + cpu.system) / requests };
 }
 
 /** Lua for wrk: POST the given bodies in turn (each a different image the store holds). */
@@ -130,6 +136,8 @@ try {
   const emptyP99 = Math.max(...runs.map((r) => r.empty.p99ms));
   const webhookP99 = Math.max(...runs.map((r) => r.webhook.p99ms));
   const non2xx = sum((r) => r.webhook.non2xx + r.empty.non2xx);
+  const emptyCpu = sum((r) => r.empty.cpuUsPerRequest) / runs.length;
+  const webhookCpu = sum((r) => r.webhook.cpuUsPerRequest) / runs.length;
   const decisions = store.counts().decisions;
 
   await hook.close();
@@ -142,6 +150,7 @@ try {
   console.log(`store: ${IMAGES} scanned images written in ${fmt(fillMs, 0)} ms; ${BODIES} distinct AdmissionReviews; wrk -t2 -c4, ${SECONDS / 2}s x ${runs.length} rounds each`);
   console.log(`empty HTTPS handler: ${fmt(emptyRps, 0)} req/s, p50 ${fmt(runs[0]!.empty.p50ms, 2)} ms, p99 ${fmt(emptyP99, 2)} ms`);
   console.log(`webhook:             ${fmt(webhookRps, 0)} req/s, p50 ${fmt(runs[0]!.webhook.p50ms, 2)} ms, p99 ${fmt(webhookP99, 2)} ms (${decisions} decisions recorded)`);
+  console.log(`CPU per request:     empty ${fmt(emptyCpu, 0)} µs, webhook ${fmt(webhookCpu, 0)} µs (ratio ${fmt(emptyCpu / webhookCpu, 2)})`);
   console.log(`throughput ratio ${fmt(throughputRatio, 2)} (target >= 0.70) ${throughputRatio >= 0.7 ? 'ok' : 'MISSED'}`);
   console.log(`p99 ratio        ${fmt(p99Ratio, 2)} (target <= 1.50) ${p99Ratio <= 1.5 ? 'ok' : 'MISSED'}`);
   console.log(`non-2xx responses ${non2xx} (target 0) ${non2xx === 0 ? 'ok' : 'MISSED'}${runs.some((r) => r.webhook.errors || r.empty.errors) ? `; ${runs.map((r) => r.webhook.errors || r.empty.errors).filter(Boolean).join('; ')}` : ''}`);

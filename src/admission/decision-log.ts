@@ -1,11 +1,22 @@
+import { Worker } from 'node:worker_threads';
 import type { DecisionRecord, ResultStore } from '../store/index.ts';
 
 /**
- * Decisions are written to the store in batches: one SQLite commit per request would cost more
- * than the decision itself. A batch goes when it is full or `flushMs` after its first record,
- * and on close; what a crash can lose is at most that window of audit records (the answers
- * themselves were already sent, and kube-apiserver's audit log has them too).
+ * Decisions are written to the store in batches, by a worker thread with its own connection:
+ * one SQLite commit per request would cost more than the decision itself, and a commit (or a
+ * WAL checkpoint) on a busy disk would stall every request waiting behind it. A batch goes when
+ * it is full or `flushMs` after its first record, and on close. What a crash can lose is at most
+ * that window of audit records (the answers were already sent, and kube-apiserver's audit log
+ * has them through the audit annotations). A store that is not a file (`:memory:`) is written
+ * in this thread.
  */
+
+export interface DecisionLogOptions {
+  flushMs?: number;
+  maxBatch?: number;
+  onError?: (err: unknown, lost: number) => void;
+}
+
 export class DecisionLog {
   private pending: DecisionRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -13,30 +24,80 @@ export class DecisionLog {
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly onError: (err: unknown, lost: number) => void;
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { size: number; done: () => void }>();
 
-  constructor(store: ResultStore, options: { flushMs?: number; maxBatch?: number; onError?: (err: unknown, lost: number) => void } = {}) {
+  constructor(store: ResultStore, options: DecisionLogOptions = {}) {
     this.store = store;
     this.flushMs = options.flushMs ?? 25;
     this.maxBatch = options.maxBatch ?? 512;
     this.onError = options.onError ?? (() => {});
+    if (store.path !== '' && store.path !== ':memory:') this.startWorker();
+  }
+
+  private startWorker(): void {
+    const file = import.meta.url.endsWith('.ts') ? './decision-worker.ts' : './decision-worker.js';
+    const worker = new Worker(new URL(file, import.meta.url), { workerData: { path: this.store.path } });
+    worker.on('message', (m: { id: number; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (m.error !== undefined) this.onError(new Error(m.error), w?.size ?? 0);
+      w?.done();
+    });
+    worker.on('error', (err) => {
+      // The thread is gone: what it held is lost (and said so); later batches are written here.
+      this.worker = undefined;
+      for (const [, w] of this.waiting) {
+        this.onError(err, w.size);
+        w.done();
+      }
+      this.waiting.clear();
+    });
+    // After the listeners (attaching one refs the port again): the writer never keeps the process alive.
+    worker.unref();
+    this.worker = worker;
   }
 
   add(record: DecisionRecord): void {
     this.pending.push(record);
-    if (this.pending.length >= this.maxBatch) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    if (this.pending.length >= this.maxBatch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
-  flush(): void {
+  /** Write what is pending; resolves when it is in the store. */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.pending;
-    if (batch.length === 0) return;
     this.pending = [];
-    try {
-      this.store.recordDecisions(batch);
-    } catch (err) {
-      this.onError(err, batch.length);
+    const worker = this.worker;
+    if (!worker) {
+      if (batch.length) {
+        try {
+          this.store.recordDecisions(batch);
+        } catch (err) {
+          this.onError(err, batch.length);
+        }
+      }
+      return Promise.resolve();
     }
+    // An empty flush still waits for the batches sent before it.
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, { size: batch.length, done: resolve });
+      // While a batch is in flight the process waits for it (closing must not lose it).
+      worker.ref();
+      worker.postMessage({ id, records: batch });
+    });
+  }
+
+  /** Flush, then stop the writer thread. */
+  async close(): Promise<void> {
+    await this.flush();
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
   }
 }

@@ -7,7 +7,7 @@ import { admissionResponse, decisionRecord, invalidResponse } from './response.t
 import type { AdmissionReviewResponse, ResponseOptions } from './response.ts';
 import { parseAdmissionReview, ReviewError } from './review.ts';
 import type { AdmissionRequest } from './review.ts';
-import { WorkloadError } from './workload.ts';
+import { JUDGED_KINDS, WorkloadError } from './workload.ts';
 
 export interface HandlerResult {
   /** HTTP status: 200 for every AdmissionReview answered, 4xx/5xx when the body could not be one. */
@@ -56,19 +56,24 @@ export class AdmissionHandler {
     }
   }
 
-  /** Write decisions still waiting in the batch. */
-  flush(): void {
-    this.log?.flush();
+  /** Write decisions still waiting in the batch; resolves when they are in the store. */
+  async flush(): Promise<void> {
+    await this.log?.flush();
+  }
+
+  /** Flush and stop the decision writer. */
+  async close(): Promise<void> {
+    await this.log?.close();
   }
 
   async handle(body: Buffer): Promise<HandlerResult> {
     const started = process.hrtime.bigint();
     const out = await this.answer(body);
     const { metrics } = this.options;
-    if (metrics) {
-      metrics.decisions.inc({ result: out.result, kind: out.kind });
-      metrics.latency.observe({ result: out.result }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
+    // Kinds come from the request: anything but the judged ones is "other", so a client sending
+    // made-up kinds cannot grow the metrics without bound.
+    const kind = out.kind === '' || JUDGED_KINDS.includes(out.kind) || out.kind === 'Pod/ephemeralcontainers' ? out.kind : 'other';
+    metrics?.answered(out.result, kind, Number(process.hrtime.bigint() - started) / 1e9);
     return out;
   }
 

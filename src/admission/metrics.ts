@@ -38,6 +38,23 @@ export class AdmissionMetrics {
     labelNames: ['result'] as const, registers: [this.registry],
   });
 
+  private readonly decided = new Map<string, { inc(): void; observe(seconds: number): void }>();
+
+  /** Count one answer and its latency; the labelled children are looked up once per label pair. */
+  answered(result: string, kind: string, seconds: number): void {
+    const key = `${result}\u0000${kind}`;
+    let c = this.decided.get(key);
+    if (!c) {
+      const counter = this.decisions.labels(result, kind);
+      const histogram = this.latency.labels(result);
+      c = { inc: () => counter.inc(), observe: (s) => histogram.observe(s) };
+      // Kinds come from requests: bounded so a stream of made-up kinds cannot grow it.
+      if (this.decided.size < 256) this.decided.set(key, c);
+    }
+    c.inc();
+    c.observe(seconds);
+  }
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'portcullis_' });
   }

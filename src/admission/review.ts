@@ -48,6 +48,8 @@ export class ReviewError extends Error {
 }
 
 const MAX_UID = 128;
+/** Below this many bytes, JSON.parse of even the deepest nesting is cheap; above it, count first. */
+const DEPTH_CHECK_FROM = 16 * 1024;
 const MAX_NAME = 512;
 
 /** Whether a Content-Type header says JSON (`application/json`, with or without parameters). */
@@ -70,7 +72,8 @@ export function parseAdmissionReview(body: Buffer): AdmissionRequest {
   if (body.length > MAX_BODY_BYTES) throw new ReviewError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
   if (body.length === 0) throw new ReviewError(400, 'empty request body: expected an AdmissionReview');
   const text = body.toString('utf8');
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new ReviewError(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  // Small bodies cannot nest deeply enough to cost anything; only large ones are counted first.
+  if (body.length > DEPTH_CHECK_FROM && jsonDepth(text) > MAX_JSON_DEPTH) throw new ReviewError(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

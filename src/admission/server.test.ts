@@ -136,7 +136,7 @@ describe('HTTPS with a self-signed CA, verified as kube-apiserver verifies it', 
     assert.equal(res.kind, 'AdmissionReview');
     assert.equal(res.response.allowed, false);
     assert.equal(res.response.status.code, 403);
-    hook.flush();
+    await hook.flush();
     assert.equal(hook.store.decisions()[0]?.action, 'Reject');
   });
 

@@ -55,7 +55,7 @@ export interface RunningWebhook {
   metrics: AdmissionMetrics;
   decider: Decider;
   /** Write decisions still waiting in the batch (tests read the store right after a request). */
-  flush(): void;
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -137,7 +137,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     async close() {
       watch?.stop();
       await server.close();
-      handler.flush();
+      await handler.close();
       await queue?.close();
       await namespaces.stop();
       if (ownStore) store.close();

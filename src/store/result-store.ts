@@ -26,6 +26,8 @@ export interface StoreOptions {
 }
 
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+/** How often changeStamp asks SQLite whether another connection committed (ms). */
+const STAMP_CHECK_MS = 100;
 /** Pruning runs once every this many inserts, not on every one. */
 const PRUNE_EVERY = 512;
 
@@ -63,6 +65,8 @@ export class ResultStore {
   private readonly statements = new Map<string, StatementSync>();
   private inserts = 0;
   private scanWrites = 0;
+  private dataVersion = 0;
+  private versionCheckedAt = -Infinity;
   private closed = false;
 
   private constructor(path: string, db: DatabaseSync, options: StoreOptions) {
@@ -236,8 +240,13 @@ export class ResultStore {
    * can skip asking while it stays the same.
    */
   changeStamp(): string {
-    const v = (this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version;
-    return `${v}:${this.scanWrites}`;
+    // Another process's commit is seen within STAMP_CHECK_MS; this one's scans at once.
+    const now = performance.now();
+    if (now - this.versionCheckedAt >= STAMP_CHECK_MS) {
+      this.dataVersion = Number((this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version);
+      this.versionCheckedAt = now;
+    }
+    return `${this.dataVersion}:${this.scanWrites}`;
   }
 
   /** Decisions, newest first (for audits and tests). */
