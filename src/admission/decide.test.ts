@@ -393,6 +393,21 @@ describe('limits and hostile input', () => {
     assert.match(msg, /more images? rejected/);
   });
 
+  test('many Warn images: ten warning lines, then a count', async () => {
+    const { ask, store } = setup();
+    const containers = Array.from({ length: 15 }, (_, i) => {
+      const r = structuredClone(WARN);
+      r.artifact.digest = `sha256:${(i + 1).toString(16).padStart(64, 'c')}`;
+      store.putScan(r);
+      return { name: `c${i}`, image: `registry.example.com:5000/shop/batch@${r.artifact.digest}` };
+    });
+    const res = body(await ask(admissionReview(k, k.build('d', containers))));
+    assert.equal(res.allowed, true);
+    assert.equal(res.warnings?.length, 11);
+    assert.equal(res.warnings?.[10], 'portcullis: and 5 more images admitted with warnings');
+    assert.ok((res.warnings ?? []).join('').length < 4096);
+  });
+
   test('an image that is not a reference is rejected; control characters never reach the message', async () => {
     const r = await setup({ unknownImageAction: 'Allow' }).ask(admissionReview(k, k.build('d', [{ name: 'app', image: 'Not A Reference\u001b[31m\nforged line' }])));
     assert.equal(body(r).allowed, false);

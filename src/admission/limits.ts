@@ -10,6 +10,8 @@ export const MAX_JSON_DEPTH = 100;
 export const MAX_CONTAINERS = 256;
 /** The denial message kube-apiserver shows; kept short enough to read in `kubectl` and Argo CD. */
 export const MAX_MESSAGE_BYTES = 1024;
+/** Warning lines per response (kube-apiserver keeps about 4 KiB of them). */
+export const MAX_WARNINGS = 10;
 /** One line per image, cut to this. */
 export const MAX_WARNING_CHARS = 240;
 /** Worst findings named per rejected image. */

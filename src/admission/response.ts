@@ -2,7 +2,7 @@ import { describeFinding } from '../policy/index.ts';
 import type { ScanStatus } from '../policy/index.ts';
 import type { DecisionRecord } from '../store/index.ts';
 import type { ImageVerdict, Outcome } from './decide.ts';
-import { MAX_FINDINGS_IN_MESSAGE, MAX_MESSAGE_BYTES, MAX_WARNING_CHARS } from './limits.ts';
+import { MAX_FINDINGS_IN_MESSAGE, MAX_MESSAGE_BYTES, MAX_WARNING_CHARS, MAX_WARNINGS } from './limits.ts';
 import type { AdmissionRequest, AdmissionVersion } from './review.ts';
 
 /**
@@ -137,7 +137,12 @@ export function admissionResponse(req: AdmissionRequest, outcome: Outcome, optio
       response.status = { code: 403, reason: 'Forbidden', message: denialMessage(outcome.kind, req, rejected, options) };
     }
     const warned = outcome.images.filter((i) => i.action === 'Warn');
-    if (warned.length > 0 && rejected.length === 0) response.warnings = warned.map(warningFor);
+    if (warned.length > 0 && rejected.length === 0) {
+      // kube-apiserver keeps about 4 KiB of warnings per response: the first few, then a count.
+      const shown = warned.slice(0, MAX_WARNINGS).map(warningFor);
+      if (warned.length > MAX_WARNINGS) shown.push(`portcullis: and ${warned.length - MAX_WARNINGS} more images admitted with warnings`);
+      response.warnings = shown;
+    }
     response.auditAnnotations = {
       verdict: outcome.action,
       status: worstStatus(outcome.images),
