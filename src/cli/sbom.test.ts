@@ -128,20 +128,22 @@ interface JsonSbom {
   packages: { name: string; version: string; ecosystem: string; purl: string; source?: { name: string; version?: string }; layer: string }[];
 }
 
-interface Built { oci: BuiltImage; docker: BuiltImage; refs: Record<'oci' | 'oci-archive' | 'docker-archive', string> }
+/** Each transport with another layer compression: OCI layout gzip, OCI archive zstd, docker archive none. */
+interface Built { oci: BuiltImage; zstd: BuiltImage; docker: BuiltImage; refs: Record<'oci' | 'oci-archive' | 'docker-archive', string> }
 
 describe('portcullis sbom', () => {
   const built = new Map<string, Built>();
   before(async () => {
     for (const c of CASES) {
       const oci = await buildImage({ layers: c.layers });
+      const zstd = await buildImage({ layers: c.layers, compression: 'zstd' });
       const docker = await buildImage({ layers: c.layers, format: 'docker' });
       const dir = freshDir('image');
       await writeOciLayout(join(dir, 'layout'), [{ name: 'test', image: oci }]);
-      await writeOciArchive(join(dir, 'oci.tar'), [{ name: 'test', image: oci }]);
+      await writeOciArchive(join(dir, 'oci.tar'), [{ name: 'test', image: zstd }]);
       await writeDockerArchive(join(dir, 'docker.tar'), docker, ['example.test/app:1']);
       built.set(c.name, {
-        oci, docker,
+        oci, zstd, docker,
         refs: { oci: `oci:${join(dir, 'layout')}:test`, 'oci-archive': `oci-archive:${join(dir, 'oci.tar')}`, 'docker-archive': `docker-archive:${join(dir, 'docker.tar')}` },
       });
     }
@@ -154,7 +156,7 @@ describe('portcullis sbom', () => {
       assert.ok(expected.length > 0);
       const cacheDir = freshDir('cache');
       for (const transport of ['oci', 'oci-archive', 'docker-archive'] as const) {
-        const image = transport === 'docker-archive' ? b.docker : b.oci;
+        const image = transport === 'docker-archive' ? b.docker : transport === 'oci-archive' ? b.zstd : b.oci;
         // docker save stores uncompressed tars: the layer's digest there is its diff_id.
         const layerDigest = (i: number) => (transport === 'docker-archive' ? image.layers[i]!.diffId : image.layers[i]!.descriptor.digest);
         const what = `${c.name} via ${transport}`;
