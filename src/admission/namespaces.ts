@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.ts';
 import type { Labels } from '../policy/index.ts';
@@ -72,17 +73,23 @@ export function noNamespaceLabels(): NamespaceLabels {
  * Watch namespaces from the cluster (in-cluster service account; needs `list` and `watch` on
  * namespaces). The client library loads only here: it is large and unused outside a cluster.
  */
-export async function watchNamespaceLabels(onError: (err: unknown) => void): Promise<NamespaceLabels> {
+export async function watchNamespaceLabels(
+  onError: (err: unknown) => void,
+  /** How to reach the API server; default: the pod's service account (in-cluster). */
+  configure: (kc: KubeConfig) => void = (kc) => kc.loadFromCluster(),
+): Promise<NamespaceLabels> {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
-  kc.loadFromCluster();
+  configure(kc);
   const api = kc.makeApiClient(k8s.CoreV1Api);
   const informer = k8s.makeInformer(kc, '/api/v1/namespaces', () => api.listNamespace());
   let synced = false;
+  let stopped = false;
   informer.on('error', (err: unknown) => {
+    if (stopped) return; // stopping aborts the watch: not an error
     onError(err);
     // The informer stops on error; start it again after a pause, keeping what it knew.
-    setTimeout(() => void informer.start().catch(onError), 5000).unref();
+    setTimeout(() => { if (!stopped) void informer.start().catch(onError); }, 5000).unref();
   });
   await informer.start();
   synced = true;
@@ -92,6 +99,9 @@ export async function watchNamespaceLabels(onError: (err: unknown) => void): Pro
       return obj ? { ...(obj.metadata?.labels ?? {}) } : undefined;
     },
     ready: () => synced,
-    stop: () => informer.stop(),
+    stop: async () => {
+      stopped = true;
+      await informer.stop();
+    },
   };
 }
