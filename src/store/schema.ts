@@ -42,5 +42,6 @@ CREATE TABLE decisions (
   dry_run INTEGER NOT NULL,
   data TEXT NOT NULL
 );
-CREATE INDEX decisions_by_uid ON decisions (uid);
+-- No index on uid: a random key would scatter every batch of inserts over the whole index
+-- (many WAL pages per commit); audits look decisions up by time (the rowid order) or scan.
 `;
