@@ -15,8 +15,9 @@ import type { FamilyMatcher } from './family.ts';
 import { languageMatcher } from './language.ts';
 import { rpmMatcher } from './rpm.ts';
 import { byCodePoint, chooseSeverity, cvssList } from './severity.ts';
+import type { SeverityChoice } from './severity.ts';
 import { SEVERITIES } from './types.ts';
-import type { Finding, FindingStatus } from './types.ts';
+import type { Finding, FindingStatus, Severity } from './types.ts';
 import { compare, schemeOf, unreadable } from './versions.ts';
 
 /** What matching reads from a database (VulnDb implements it). */
@@ -26,6 +27,8 @@ export interface MatchDb {
   aliasesOf(ids: readonly string[]): Map<string, string[]>;
   kev(cves: readonly string[]): Map<string, KevRecord>;
   epss(cves: readonly string[]): Map<string, EpssRecord>;
+  /** `kev` and `epss` together in one pass, when the database can (VulnDb can). */
+  kevAndEpss?(cves: readonly string[]): { kev: Map<string, KevRecord>; epss: Map<string, EpssRecord> };
 }
 
 export interface MatchOptions {
@@ -197,25 +200,85 @@ interface Described {
 
 /** What every source says about one vulnerability: texts, ratings, CVSS, KEV and EPSS (by its CVE IDs). */
 function describeVuln(records: readonly VulnRecord[], aliases: string[], id: string, kev: Map<string, KevRecord>, epss: Map<string, EpssRecord>): Described {
-  const ratings = records.flatMap((v) => v.ratings);
-  const cveIds = [id, ...aliases].filter(isCve);
-  const e = cveIds.map((c) => epss.get(c)).find((x) => x !== undefined);
-  const out: Described = {
-    ratings,
-    aliases,
-    cvss: cvssList(ratings),
-    kev: cveIds.some((c) => kev.has(c)),
-    cwes: [...new Set(records.flatMap((v) => v.cwes ?? []))],
-    references: [...new Set(records.flatMap((v) => v.references ?? []))],
-  };
+  // One record (or none) is the common case: its ratings are read, never changed, so no copy.
+  const ratings = records.length === 1 ? records[0]!.ratings : records.flatMap((v) => v.ratings);
+  let e: EpssRecord | undefined;
+  let inKev = false;
+  for (let i = -1; i < aliases.length; i++) {
+    const c = i < 0 ? id : aliases[i]!;
+    if (!isCve(c)) continue;
+    e ??= epss.get(c);
+    inKev ||= kev.has(c);
+  }
+  const cwes = new Set<string>();
+  const references = new Set<string>();
+  let title: string | undefined;
+  let description: string | undefined;
+  let published: string | undefined;
+  for (const v of records) {
+    if (v.cwes) for (const c of v.cwes) cwes.add(c);
+    if (v.references) for (const r of v.references) references.add(r);
+    title ||= v.title;
+    description ||= v.description;
+    if (v.published && (published === undefined || v.published < published)) published = v.published;
+  }
+  const out: Described = { ratings, aliases, cvss: cvssList(ratings), kev: inKev, cwes: [...cwes], references: [...references] };
   if (e) out.epss = e;
-  const title = records.find((v) => v.title)?.title;
   if (title) out.title = title;
-  const description = records.find((v) => v.description)?.description;
   if (description) out.description = description;
-  const published = records.map((v) => v.published).filter((p): p is string => Boolean(p)).sort()[0];
   if (published) out.publishedAt = published;
   return out;
+}
+
+/**
+ * One vulnerability as its findings describe it: the records of the IDs it was folded from
+ * (each once), and every alias they name but the finding's own ID, sorted.
+ */
+interface VulnGroup {
+  related: VulnRecord[];
+  aliases: string[];
+  described?: Described;
+  /** The severity choice of the first finding, and of any other kind of finding, by choiceKey. */
+  choiceKey?: string;
+  choice?: SeverityChoice;
+  choices?: Map<string, SeverityChoice>;
+}
+
+function vulnGroup(id: string, ids: readonly string[], vulns: Map<string, VulnRecord>): VulnGroup {
+  const related: VulnRecord[] = [];
+  const seen = new Set<string>();
+  for (let i = -1; i < ids.length; i++) {
+    const vid = i < 0 ? id : ids[i]!;
+    if (seen.has(vid)) continue;
+    seen.add(vid);
+    const v = vulns.get(vid);
+    if (v) related.push(v);
+  }
+  const aliases = new Set<string>(ids);
+  for (const v of related) for (const a of v.aliases) aliases.add(a);
+  aliases.delete(id);
+  return { related, aliases: [...aliases].sort() };
+}
+
+/** chooseSeverity, once per vulnerability and kind of finding (OS vendor, the row's own severity). */
+function severityOf(group: VulnGroup, info: Described, kind: FamilyMatcher['kind'], vendor: string | undefined, rowSeverity: Severity | undefined, rowSource: string | undefined): SeverityChoice {
+  const key = `${kind}|${vendor ?? ''}|${rowSeverity ?? ''}|${rowSource ?? ''}`;
+  if (group.choiceKey === key) return group.choice!;
+  const known = group.choices?.get(key);
+  if (known) return known;
+  const choice = chooseSeverity({
+    ratings: info.ratings,
+    kind,
+    ...(vendor ? { vendor } : {}),
+    ...(rowSeverity && rowSource ? { distribution: { source: rowSource, severity: rowSeverity } } : {}),
+  });
+  if (group.choiceKey === undefined) {
+    group.choiceKey = key;
+    group.choice = choice;
+  } else {
+    (group.choices ??= new Map()).set(key, choice);
+  }
+  return choice;
 }
 
 /** Who gave a language row its severity: GitHub when the row came from a GHSA record. */
@@ -270,63 +333,41 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
   }
   if (decided.length === 0) return [];
 
-  // Enrich.
+  // Enrich. What describes a vulnerability is the same for every package it is found in: work
+  // it out once per vulnerability (the IDs a finding was folded from), then KEV and EPSS by CVE ID.
   const vulnIds = new Set<string>();
-  for (const d of decided) for (const id of [d.id, ...d.decision.ids]) vulnIds.add(id);
+  for (const d of decided) {
+    vulnIds.add(d.id);
+    for (const id of d.decision.ids) vulnIds.add(id);
+  }
   const vulns = db.vulns([...vulnIds]);
-  // What describes a vulnerability is the same for every package it is found in: work it out
-  // once per vulnerability (the IDs a finding was folded from), then KEV and EPSS by CVE ID.
-  const keys = decided.map((d) => (d.decision.ids.length === 1 && d.decision.ids[0] === d.id ? d.id : [d.id, ...d.decision.ids].join(' ')));
-  const records = new Map<string, { related: VulnRecord[]; aliases: string[] }>();
-  decided.forEach((d, i) => {
-    if (records.has(keys[i]!)) return;
-    const related: VulnRecord[] = [];
-    for (const id of new Set([d.id, ...d.decision.ids])) {
-      const v = vulns.get(id);
-      if (v) related.push(v);
-    }
-    const aliases = new Set<string>(d.decision.ids);
-    for (const v of related) for (const a of v.aliases) aliases.add(a);
-    aliases.delete(d.id);
-    records.set(keys[i]!, { related, aliases: [...aliases].sort() });
-  });
+  const groups = new Map<string, VulnGroup>();
+  const groupOf: VulnGroup[] = [];
   const cves = new Set<string>();
-  decided.forEach((d, i) => {
-    for (const id of [d.id, ...records.get(keys[i]!)!.aliases]) if (isCve(id)) cves.add(id);
-  });
-  const kev = db.kev([...cves]);
-  const epss = db.epss([...cves]);
-  const described = new Map<string, Described>();
-  const describe = (i: number): Described => {
-    const key = keys[i]!;
-    let out = described.get(key);
-    if (!out) {
-      const r = records.get(key)!;
-      described.set(key, (out = describeVuln(r.related, r.aliases, decided[i]!.id, kev, epss)));
+  for (const { id, decision: { ids } } of decided) {
+    const key = ids.length === 1 && ids[0] === id ? id : [id, ...ids].join(' ');
+    let group = groups.get(key);
+    if (!group) {
+      groups.set(key, (group = vulnGroup(id, ids, vulns)));
+      if (isCve(id)) cves.add(id);
+      for (const a of group.aliases) if (isCve(a)) cves.add(a);
     }
-    return out;
-  };
-  const severities = new Map<string, ReturnType<typeof chooseSeverity>>();
+    groupOf.push(group);
+  }
+  const cveList = [...cves];
+  const { kev, epss } = db.kevAndEpss ? db.kevAndEpss(cveList) : { kev: db.kev(cveList), epss: db.epss(cveList) };
 
-  const findings = decided.map((d, i): Finding => {
-    const { target, decision } = d;
-    const info = describe(i);
+  const findings: Finding[] = [];
+  for (let i = 0; i < decided.length; i++) {
+    const { target, decision, id } = decided[i]!;
+    const group = groupOf[i]!;
+    const info = (group.described ??= describeVuln(group.related, group.aliases, id, kev, epss));
     const vendor = target.matcher.vendor?.(target.pkg);
     const rowSeverity = decision.row.severity;
     const rowSource = vendor ?? (rowSeverity ? publisherOfRow(decision.row) : undefined);
-    const severityKey = `${keys[i]}|${target.matcher.kind}|${vendor ?? ''}|${rowSeverity ?? ''}|${rowSource ?? ''}`;
-    let choice = severities.get(severityKey);
-    if (!choice) {
-      choice = chooseSeverity({
-        ratings: info.ratings,
-        kind: target.matcher.kind,
-        ...(vendor ? { vendor } : {}),
-        ...(rowSeverity && rowSource ? { distribution: { source: rowSource, severity: rowSeverity } } : {}),
-      });
-      severities.set(severityKey, choice);
-    }
+    const choice = severityOf(group, info, target.matcher.kind, vendor, rowSeverity, rowSource);
     const f: Finding = {
-      id: d.id,
+      id,
       aliases: info.aliases,
       package: target.pkg.name,
       purl: target.pkg.purl,
@@ -350,8 +391,8 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
     if (info.publishedAt) f.publishedAt = info.publishedAt;
     if (info.references.length) f.references = info.references;
     if (target.pkg.layer) f.layer = target.pkg.layer;
-    return f;
-  });
+    findings.push(f);
+  }
   return findings.sort((a, b) =>
     SEVERITY_RANK.get(a.severity)! - SEVERITY_RANK.get(b.severity)! || byCodePoint(a.package, b.package) || byCodePoint(a.id, b.id));
 }

@@ -76,8 +76,32 @@ function sortedEventsOf<P>(scheme: VersionScheme<P>, range: VersionRange): Event
   return events;
 }
 
+/** The event is exactly `{ [kind]: ... }`, nothing else. */
+function only(e: RangeEvent, kind: Kind): boolean {
+  let n = 0;
+  for (const k of KINDS) if (e[k] !== undefined) n++;
+  return n === 1 && e[kind] !== undefined;
+}
+
+/**
+ * The range most rows hold, "introduced 0, fixed X" (or "introduced 0" alone), answered without
+ * sorting: affected below X, or everywhere when X cannot be read (an unreadable end is dropped,
+ * as eventsOf does). Undefined for any other range.
+ */
+function simpleRange<P>(scheme: VersionScheme<P>, v: P, events: readonly RangeEvent[]): boolean | undefined {
+  const first = events[0];
+  if (first === undefined || first.introduced !== '0' || !only(first, 'introduced')) return undefined;
+  if (events.length === 1) return true;
+  const second = events[1]!;
+  if (events.length !== 2 || !only(second, 'fixed')) return undefined;
+  const fixed = scheme.parse(second.fixed!);
+  return fixed === undefined || scheme.compare(v, fixed) < 0;
+}
+
 function inRange<P>(scheme: VersionScheme<P>, v: P, range: VersionRange): boolean {
   if (range.events.length > MAX_EVENTS) return true;
+  const simple = simpleRange(scheme, v, range.events);
+  if (simple !== undefined) return simple;
   const events = sortedEventsOf(scheme, range);
   let affected = false;
   for (const e of events) {
@@ -102,14 +126,16 @@ export function affectedBy<P>(scheme: VersionScheme<P>, semver: VersionScheme<Se
   // Cheapest first: the exact string, then the ranges, and only then a scan of the list for a
   // version equal under the scheme (0:1.0-1 is 1.0-1), which costs one comparison per entry.
   if (versions?.includes(version)) return true;
-  const inRanges = ranges.some((range) => {
+  for (const range of ranges) {
     // GIT ranges name commits, not versions; they say nothing about a version string.
-    if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') return false;
-    if (range.type === 'ECOSYSTEM' || scheme.name === 'semver') return inRange(scheme, v, range);
-    const sv = semver.parse(version);
-    return sv !== undefined && inRange(semver, sv, range);
-  });
-  return inRanges || (versions?.some((listed) => isEqual(scheme, v, listed)) ?? false);
+    if (range.type === 'ECOSYSTEM' || (range.type === 'SEMVER' && scheme.name === 'semver')) {
+      if (inRange(scheme, v, range)) return true;
+    } else if (range.type === 'SEMVER') {
+      const sv = semver.parse(version);
+      if (sv !== undefined && inRange(semver, sv, range)) return true;
+    }
+  }
+  return versions?.some((listed) => isEqual(scheme, v, listed)) ?? false;
 }
 
 function isEqual<P>(scheme: VersionScheme<P>, v: P, other: string): boolean {

@@ -32,11 +32,22 @@ function encodeRange(range: AffectedRange): string[] {
   return out;
 }
 
+/** One literal per kind: every event of a kind then has the same shape. */
+function eventOf(key: EventKey, v: string): RangeEvent {
+  switch (key) {
+    case 'introduced': return { introduced: v };
+    case 'fixed': return { fixed: v };
+    case 'last_affected': return { last_affected: v };
+    case 'limit': return { limit: v };
+  }
+}
+
 function decodeRange(r: string[]): AffectedRange {
   const events: RangeEvent[] = [];
-  for (const e of r.slice(1)) {
-    const key = EVENT_KEYS[e.slice(0, 1)];
-    if (key) events.push({ [key]: e.slice(2) });
+  for (let i = 1; i < r.length; i++) {
+    const e = r[i]!;
+    const key = EVENT_KEYS[e.charAt(0)];
+    if (key) events.push(eventOf(key, e.slice(2)));
   }
   return { type: r[0] === 'S' ? 'SEMVER' : 'ECOSYSTEM', events };
 }
@@ -52,16 +63,34 @@ export function encodeAffected(r: AffectedRecord): string {
   return JSON.stringify(p);
 }
 
-export function decodeAffected(ecosystem: string, pkg: string, vulnId: string, source: string, data: string): AffectedRecord {
+/** What one `affected` payload says, without the row's key. */
+export type AffectedPayload = Pick<AffectedRecord, 'status' | 'ranges' | 'versions' | 'fixed' | 'severity' | 'advisory'>;
+
+export function decodePayload(data: string): AffectedPayload {
   const d = JSON.parse(data) as Payload;
-  const rec: AffectedRecord = { ecosystem, package: pkg, vulnId, source, status: d.s };
-  if (d.r) rec.ranges = d.r.map(decodeRange);
-  if (d.v) rec.versions = d.v;
-  if (d.f === 1) rec.fixed = onlyFixed(d.r);
-  else if (d.f) rec.fixed = d.f;
-  if (d.sev) rec.severity = d.sev;
-  if (d.a) rec.advisory = d.a;
+  const out: AffectedPayload = { status: d.s };
+  if (d.r) out.ranges = d.r.map(decodeRange);
+  if (d.v) out.versions = d.v;
+  if (d.f === 1) out.fixed = onlyFixed(d.r);
+  else if (d.f) out.fixed = d.f;
+  if (d.sev) out.severity = d.sev;
+  if (d.a) out.advisory = d.a;
+  return out;
+}
+
+/** A row from its key and its decoded payload; the record shares the payload's arrays. */
+export function affectedRecord(ecosystem: string, pkg: string, vulnId: string, source: string, p: AffectedPayload): AffectedRecord {
+  const rec: AffectedRecord = { ecosystem, package: pkg, vulnId, source, status: p.status };
+  if (p.ranges) rec.ranges = p.ranges;
+  if (p.versions) rec.versions = p.versions;
+  if ('fixed' in p) rec.fixed = p.fixed;
+  if (p.severity) rec.severity = p.severity;
+  if (p.advisory) rec.advisory = p.advisory;
   return rec;
+}
+
+export function decodeAffected(ecosystem: string, pkg: string, vulnId: string, source: string, data: string): AffectedRecord {
+  return affectedRecord(ecosystem, pkg, vulnId, source, decodePayload(data));
 }
 
 /** Largest vulnerability record a reader inflates (the writer caps descriptions and references). */

@@ -2,16 +2,34 @@ import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import { DbError } from '../errors.ts';
-import { decodeAffected, unpackVuln } from './payload.ts';
+import { affectedRecord, decodePayload, unpackVuln } from './payload.ts';
+import type { AffectedPayload } from './payload.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import type { AffectedRecord, DbInfo, EpssRecord, FeedInfo, KevRecord, VulnRecord } from './types.ts';
 
-interface AffectedRow { package: string; vuln: string; source: string; data: string }
+type AffectedRow = [pkg: string, vuln: string, source: string, data: string];
+type KevEpssRow = [cve: string, dateAdded: string | null, dueDate: string | null, ransomware: number | null, score: number | null, percentile: number | null];
+
+/** IDs as the JSON array the queries read with json_each, each once (a repeated one would repeat its rows). */
+function idList(ids: readonly string[]): string {
+  const unique = new Set(ids);
+  return JSON.stringify(unique.size === ids.length ? ids : [...unique]);
+}
 
 /**
  * Read access to a built database. Lookups take lists (one query per ecosystem, not per
- * package) because matching 2,000 packages must take milliseconds.
+ * package) because matching 2,000 packages must take milliseconds (bench/match.ts). The
+ * queries walk the list and probe the table's key for each entry (a join on json_each, which
+ * SQLite runs in list order, rather than `IN (SELECT ...)`, which first builds and sorts a
+ * temporary index of the list), and return rows as arrays (no object per row).
  */
+function kevRecord(cve: string, dateAdded: string, dueDate: string | null, ransomware: number): KevRecord {
+  const out: KevRecord = { cve, dateAdded };
+  if (dueDate) out.dueDate = dueDate;
+  out.knownRansomwareCampaignUse = ransomware === 1;
+  return out;
+}
+
 export class VulnDb {
   readonly path: string;
   private readonly db: DatabaseSync;
@@ -19,17 +37,26 @@ export class VulnDb {
   private readonly vulnStmt: StatementSync;
   private readonly kevStmt: StatementSync;
   private readonly epssStmt: StatementSync;
+  private readonly kevEpssStmt: StatementSync;
   private readonly aliasStmt: StatementSync;
 
   private constructor(path: string, db: DatabaseSync) {
     this.path = path;
     this.db = db;
-    this.affectedStmt = db.prepare(
-      'SELECT package, vuln, source, data FROM affected WHERE ecosystem = ? AND package IN (SELECT value FROM json_each(?))');
-    this.vulnStmt = db.prepare('SELECT id, data FROM vulns WHERE id IN (SELECT value FROM json_each(?))');
-    this.kevStmt = db.prepare('SELECT cve, date_added, due_date, ransomware FROM kev WHERE cve IN (SELECT value FROM json_each(?))');
-    this.epssStmt = db.prepare('SELECT cve, score, percentile FROM epss WHERE cve IN (SELECT value FROM json_each(?))');
-    this.aliasStmt = db.prepare('SELECT alias, id FROM aliases WHERE alias IN (SELECT value FROM json_each(?))');
+    const arrays = (sql: string): StatementSync => {
+      const stmt = db.prepare(sql);
+      stmt.setReturnArrays(true);
+      return stmt;
+    };
+    this.affectedStmt = arrays(
+      'SELECT a.package, a.vuln, a.source, a.data FROM json_each(?2) AS j JOIN affected AS a ON a.ecosystem = ?1 AND a.package = j.value');
+    this.vulnStmt = arrays('SELECT v.id, v.data FROM json_each(?) AS j JOIN vulns AS v ON v.id = j.value');
+    this.kevStmt = arrays('SELECT k.cve, k.date_added, k.due_date, k.ransomware FROM json_each(?) AS j JOIN kev AS k ON k.cve = j.value');
+    this.epssStmt = arrays('SELECT e.cve, e.score, e.percentile FROM json_each(?) AS j JOIN epss AS e ON e.cve = j.value');
+    this.kevEpssStmt = arrays(
+      'SELECT j.value, k.date_added, k.due_date, k.ransomware, e.score, e.percentile FROM json_each(?) AS j ' +
+      'LEFT JOIN kev AS k ON k.cve = j.value LEFT JOIN epss AS e ON e.cve = j.value WHERE k.cve IS NOT NULL OR e.cve IS NOT NULL');
+    this.aliasStmt = arrays('SELECT a.alias, a.id FROM json_each(?) AS j JOIN aliases AS a ON a.alias = j.value');
   }
 
   static open(path: string): VulnDb {
@@ -75,15 +102,22 @@ export class VulnDb {
     };
   }
 
-  /** Affected rows for these package names in one ecosystem, by package name. */
+  /**
+   * Affected rows for these package names in one ecosystem, by package name. Rows with the same
+   * payload (the CVEs one advisory fixed in one package) are decoded once and share their
+   * `ranges` and `versions` arrays, which callers must treat as read-only.
+   */
   affected(ecosystem: string, packages: readonly string[]): Map<string, AffectedRecord[]> {
     const out = new Map<string, AffectedRecord[]>();
     if (packages.length === 0) return out;
-    for (const row of this.affectedStmt.all(ecosystem, JSON.stringify(packages)) as unknown as AffectedRow[]) {
-      const rec = decodeAffected(ecosystem, row.package, row.vuln, row.source, row.data);
-      const list = out.get(row.package);
+    const payloads = new Map<string, AffectedPayload>();
+    for (const [pkg, vuln, source, data] of this.affectedStmt.all(ecosystem, idList(packages)) as unknown as AffectedRow[]) {
+      let payload = payloads.get(data);
+      if (!payload) payloads.set(data, (payload = decodePayload(data)));
+      const rec = affectedRecord(ecosystem, pkg, vuln, source, payload);
+      const list = out.get(pkg);
       if (list) list.push(rec);
-      else out.set(row.package, [rec]);
+      else out.set(pkg, [rec]);
     }
     return out;
   }
@@ -91,11 +125,11 @@ export class VulnDb {
   vulns(ids: readonly string[]): Map<string, VulnRecord> {
     const out = new Map<string, VulnRecord>();
     if (ids.length === 0) return out;
-    for (const row of this.vulnStmt.all(JSON.stringify(ids)) as { id: string; data: string | Uint8Array }[]) {
+    for (const [id, data] of this.vulnStmt.all(idList(ids)) as unknown as [string, string | Uint8Array][]) {
       try {
-        out.set(row.id, unpackVuln(row.id, row.data));
+        out.set(id, unpackVuln(id, data));
       } catch (err) {
-        throw new DbError('BAD_DB', `${this.path}: the record of ${row.id} is damaged (${(err as Error).message}); rebuild or update the database`, { cause: err });
+        throw new DbError('BAD_DB', `${this.path}: the record of ${id} is damaged (${(err as Error).message}); rebuild or update the database`, { cause: err });
       }
     }
     return out;
@@ -105,10 +139,10 @@ export class VulnDb {
   aliasesOf(ids: readonly string[]): Map<string, string[]> {
     const out = new Map<string, string[]>();
     if (ids.length === 0) return out;
-    for (const row of this.aliasStmt.all(JSON.stringify(ids)) as { alias: string; id: string }[]) {
-      const list = out.get(row.alias);
-      if (list) list.push(row.id);
-      else out.set(row.alias, [row.id]);
+    for (const [alias, id] of this.aliasStmt.all(idList(ids)) as unknown as [string, string][]) {
+      const list = out.get(alias);
+      if (list) list.push(id);
+      else out.set(alias, [id]);
     }
     return out;
   }
@@ -116,8 +150,8 @@ export class VulnDb {
   kev(cves: readonly string[]): Map<string, KevRecord> {
     const out = new Map<string, KevRecord>();
     if (cves.length === 0) return out;
-    for (const r of this.kevStmt.all(JSON.stringify(cves)) as { cve: string; date_added: string; due_date: string | null; ransomware: number }[]) {
-      out.set(r.cve, { cve: r.cve, dateAdded: r.date_added, ...(r.due_date ? { dueDate: r.due_date } : {}), knownRansomwareCampaignUse: r.ransomware === 1 });
+    for (const [cve, dateAdded, dueDate, ransomware] of this.kevStmt.all(idList(cves)) as unknown as [string, string, string | null, number][]) {
+      out.set(cve, kevRecord(cve, dateAdded, dueDate, ransomware));
     }
     return out;
   }
@@ -125,8 +159,20 @@ export class VulnDb {
   epss(cves: readonly string[]): Map<string, EpssRecord> {
     const out = new Map<string, EpssRecord>();
     if (cves.length === 0) return out;
-    for (const r of this.epssStmt.all(JSON.stringify(cves)) as unknown as EpssRecord[]) out.set(r.cve, { cve: r.cve, score: r.score, percentile: r.percentile });
+    for (const [cve, score, percentile] of this.epssStmt.all(idList(cves)) as unknown as [string, number, number][]) out.set(cve, { cve, score, percentile });
     return out;
+  }
+
+  /** `kev` and `epss` in one query: one walk of the list, two key probes per CVE. */
+  kevAndEpss(cves: readonly string[]): { kev: Map<string, KevRecord>; epss: Map<string, EpssRecord> } {
+    const kev = new Map<string, KevRecord>();
+    const epss = new Map<string, EpssRecord>();
+    if (cves.length === 0) return { kev, epss };
+    for (const [cve, dateAdded, dueDate, ransomware, score, percentile] of this.kevEpssStmt.all(idList(cves)) as unknown as KevEpssRow[]) {
+      if (dateAdded !== null) kev.set(cve, kevRecord(cve, dateAdded, dueDate, ransomware ?? 0));
+      if (score !== null) epss.set(cve, { cve, score, percentile: percentile! });
+    }
+    return { kev, epss };
   }
 
   close(): void {
