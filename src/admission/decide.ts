@@ -80,8 +80,8 @@ const worstAction = (actions: AdmissionAction[]): AdmissionAction =>
   actions.includes('Reject') ? 'Reject' : actions.includes('Warn') ? 'Warn' : 'Allow';
 
 export class Decider {
-  readonly policy: PolicySet;
-  readonly unknownImageAction: UnknownImageAction;
+  private current: PolicySet;
+  private unknownAction: UnknownImageAction;
   private readonly options: DeciderOptions;
   private readonly resolver: DigestResolver;
   private readonly admissions = new WeakMap<ScanJudgement, Map<string, { action: AdmissionAction; message: string }>>();
@@ -90,10 +90,25 @@ export class Decider {
 
   constructor(options: DeciderOptions) {
     this.options = options;
-    this.policy = options.policy;
-    this.unknownImageAction = options.unknownImageAction ?? options.policy.unknownImageAction;
+    this.current = options.policy;
+    this.unknownAction = options.unknownImageAction ?? options.policy.unknownImageAction;
     this.resolver = options.resolver ?? new DigestResolver(undefined);
     this.statusTtlMs = options.statusTtlMs ?? 30_000;
+  }
+
+  get policy(): PolicySet {
+    return this.current;
+  }
+
+  get unknownImageAction(): UnknownImageAction {
+    return this.unknownAction;
+  }
+
+  /** Decide by a new policy from the next request on (everything judged by the old one is dropped). */
+  setPolicy(policy: PolicySet): void {
+    this.current = policy;
+    this.unknownAction = this.options.unknownImageAction ?? policy.unknownImageAction;
+    this.judged.clear();
   }
 
   async decide(req: AdmissionRequest): Promise<Outcome> {
@@ -182,7 +197,7 @@ export class Decider {
     base: Pick<ImageVerdict, 'container' | 'image' | 'reference' | 'digest'>, ref: RegistryRef | undefined, req: AdmissionRequest, why: string,
   ): ImageVerdict {
     this.options.events?.unknownImage?.();
-    const a = this.unknownImageAction;
+    const a = this.unknownAction;
     let scan: ImageVerdict['scan'];
     if (a.endsWith('AndScan')) {
       if (req.dryRun) scan = 'dry-run';

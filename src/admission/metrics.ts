@@ -33,6 +33,10 @@ export class AdmissionMetrics {
   readonly recordFailures = new Counter({
     name: 'portcullis_admission_record_failures_total', help: 'Decisions that could not be written to the store.', registers: [this.registry],
   });
+  readonly policyReloads = new Counter({
+    name: 'portcullis_policy_reloads_total', help: 'Policy file reloads, by result (ok, failed: the policy in force stays).',
+    labelNames: ['result'] as const, registers: [this.registry],
+  });
   readonly tlsReloads = new Counter({
     name: 'portcullis_tls_reloads_total', help: 'Serving certificate reloads, by result (ok, failed).',
     labelNames: ['result'] as const, registers: [this.registry],

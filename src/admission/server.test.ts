@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import type { Agent} from 'node:https';
 import { request as httpsRequest } from 'node:https';
@@ -275,5 +275,49 @@ describe('certificate rotation (cert-manager renews the Secret) without dropped 
     const metrics = await hook.metrics.registry.getSingleMetricAsString('portcullis_tls_reloads_total');
     assert.match(metrics, /result="ok"\} 1/);
     assert.match(metrics, /result="failed"\} [1-9]/, 'the half-rotated pair was refused');
+  });
+});
+
+describe('policy reload', () => {
+  test('a changed policy file applies from the next request; an invalid one is refused and the policy in force stays', async () => {
+    const dir = await scratch();
+    const file = join(dir, 'policy.yaml');
+    await writeFile(file, POLICY_YAML);
+    const store = ResultStore.open(join(dir, 'store.db'));
+    store.putScan(FAIL);
+    const hook = await startWebhook({
+      policy: POLICY, policyFile: file, policyPollMs: 20, store, port: 0, metricsPort: 0, host: '127.0.0.1', processMetrics: false,
+      tls: { kind: 'self-signed', dir: join(dir, 'tls'), service: SERVICE, namespace: NAMESPACE },
+    });
+    const ca = Buffer.from(hook.caBundle ?? '', 'base64').toString();
+    const allowed = async (): Promise<boolean> => (JSON.parse((await post1(hook.port, ca, review(failing))).body) as { response: { allowed: boolean } }).response.allowed;
+    const waitFor = async (want: boolean): Promise<boolean> => {
+      const until = Date.now() + 5000;
+      while (Date.now() < until) {
+        if (await allowed() === want) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    };
+    try {
+      assert.equal(await allowed(), false);
+      // Calico's last rule turned into an Allow: the failing image is admitted (with a warning).
+      await writeFile(`${file}.new`, POLICY_YAML.replace(/- action: Reject\n$/, '- action: Allow\n'));
+      await rename(`${file}.new`, file);
+      assert.ok(await waitFor(true), 'the new policy applies');
+      await writeFile(`${file}.new`, 'apiVersion: portcullis.dev/v1\nkind: ScanStatusThresholds\nmetadata: {name: t}\nspec: {warnThreshold: "high"}\n');
+      await rename(`${file}.new`, file);
+      const until = Date.now() + 5000;
+      let text = '';
+      while (!/portcullis_policy_reloads_total\{result="failed"\} [1-9]/.test(text) && Date.now() < until) {
+        text = await hook.metrics.registry.getSingleMetricAsString('portcullis_policy_reloads_total');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.match(text, /result="failed"\} [1-9]/);
+      assert.equal(await allowed(), true, 'the policy in force stays');
+    } finally {
+      await hook.close();
+      store.close();
+    }
   });
 });

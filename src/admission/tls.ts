@@ -1,7 +1,8 @@
 import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { pollFiles } from './poll.ts';
 
 /**
  * Serving certificates: a self-signed CA and serving certificate for clusters without
@@ -132,39 +133,13 @@ export interface TlsWatch {
 }
 
 /**
- * Poll the certificate and key files (Secret volumes swap a symlink, which file events miss) and
- * call `apply` with the new pair once both changed files form a valid pair. A half-rotated pair
- * (new certificate, old key) is skipped and picked up on the next poll.
+ * Watch the certificate and key files and call `apply` with the new pair once both changed files
+ * form a valid pair. A half-rotated pair (new certificate, old key) is skipped and picked up at
+ * the next poll.
  */
 export function watchTls(
   certFile: string, keyFile: string, apply: (m: TlsMaterial) => void,
   options: { intervalMs?: number; onError?: (err: unknown) => void } = {},
 ): TlsWatch {
-  const fingerprint = async (): Promise<string> => {
-    const [c, k] = await Promise.all([stat(certFile), stat(keyFile)]);
-    return `${c.ino}:${c.mtimeMs}:${c.size}/${k.ino}:${k.mtimeMs}:${k.size}`;
-  };
-  let last: string | undefined;
-  let busy = false;
-  const poll = async (): Promise<void> => {
-    if (busy) return;
-    busy = true;
-    try {
-      const now = await fingerprint();
-      if (last === undefined) last = now;
-      else if (now !== last) {
-        const material = await readTls(certFile, keyFile);
-        last = now;
-        apply(material);
-      }
-    } catch (err) {
-      options.onError?.(err);
-    } finally {
-      busy = false;
-    }
-  };
-  void poll();
-  const timer = setInterval(() => void poll(), options.intervalMs ?? 2000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return pollFiles([certFile, keyFile], async () => apply(await readTls(certFile, keyFile)), { ...options, retryOnError: true });
 }

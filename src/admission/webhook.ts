@@ -5,6 +5,7 @@ import { Decider } from './decide.ts';
 import { AdmissionHandler } from './handler.ts';
 import { AdmissionMetrics } from './metrics.ts';
 import { noNamespaceLabels } from './namespaces.ts';
+import { watchPolicy } from './policy-watch.ts';
 import type { NamespaceLabels } from './namespaces.ts';
 import { DigestResolver } from './resolve.ts';
 import type { ResolveDigest } from './resolve.ts';
@@ -23,6 +24,9 @@ export type TlsSource =
 
 export interface WebhookOptions {
   policy: PolicySet;
+  /** Reload the policy from this file when it changes (the CLI passes --policy). */
+  policyFile?: string;
+  policyPollMs?: number;
   /** The store file, or an open store (tests, benchmarks). */
   store: string | ResultStore;
   port: number;
@@ -127,6 +131,19 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       },
     });
   }
+  const policyWatch = options.policyFile
+    ? watchPolicy(options.policyFile, (p) => {
+      decider.setPolicy(p);
+      metrics.policyReloads.inc({ result: 'ok' });
+      logger?.info({ policy: options.policyFile, unknownImageAction: decider.unknownImageAction }, 'policy reloaded');
+    }, {
+      ...(options.policyPollMs ? { intervalMs: options.policyPollMs } : {}),
+      onError: (err) => {
+        metrics.policyReloads.inc({ result: 'failed' });
+        logger?.error({ policy: options.policyFile, error: (err as Error)?.message }, 'policy not reloaded: the policy in force stays');
+      },
+    })
+    : undefined;
   const { port, metricsPort } = await server.listen();
   logger?.info({ port, metricsPort, unknownImageAction: decider.unknownImageAction, policy: options.policy.file }, 'webhook listening');
   return {
@@ -136,6 +153,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     ...(queue ? { queue } : {}),
     async close() {
       watch?.stop();
+      policyWatch?.stop();
       await server.close();
       await handler.close();
       await queue?.close();

@@ -143,16 +143,26 @@ async function runWebhook(opts: WebhookCliOptions, io: Io): Promise<void> {
   const policy = await policyStage.loadPolicyFile(opts.policy);
   const unknownImageAction = (opts.unknownImageAction ?? policy.unknownImageAction) as typeof policy.unknownImageAction;
 
-  // Background scans need the vulnerability DB: check it opens now, not at the first unknown image.
+  // Background scans need the vulnerability DB: when the policy asks for them, it must open now,
+  // not at the first unknown image; otherwise they are set up if it does (a reloaded policy may
+  // ask for them later).
   let scanImage: ScanImage | undefined;
-  if (unknownImageAction.endsWith('AndScan')) {
+  {
     const { VulnDb, dbPath } = await import('../vulndb/index.ts');
-    const scan = await import('../scan/index.ts');
     const path = dbPath(opts.db, io.env);
-    VulnDb.open(path).close();
-    scanImage = (ref) => scan.scanImage(ref, {
-      db: path, ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}),
-    });
+    let usable = false;
+    try {
+      VulnDb.open(path).close();
+      usable = true;
+    } catch (err) {
+      if (unknownImageAction.endsWith('AndScan')) throw err;
+    }
+    if (usable) {
+      const scan = await import('../scan/index.ts');
+      scanImage = (ref) => scan.scanImage(ref, {
+        db: path, ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}),
+      });
+    }
   }
   const namespaceLabels = opts.namespaceLabels
     ? await admission.readNamespaceLabels(opts.namespaceLabels)
@@ -161,11 +171,11 @@ async function runWebhook(opts: WebhookCliOptions, io: Io): Promise<void> {
       : undefined;
 
   const hook = await admission.startWebhook({
-    policy, store: opts.store, port, metricsPort, ...(opts.host ? { host: opts.host } : {}),
+    policy, policyFile: opts.policy, store: opts.store, port, metricsPort, ...(opts.host ? { host: opts.host } : {}),
     tls: opts.tlsSelfSigned
       ? { kind: 'self-signed', dir: opts.tlsSelfSigned, service: opts.serviceName, namespace: opts.namespace }
       : { kind: 'files', certFile: opts.tlsCert as string, keyFile: opts.tlsKey as string },
-    unknownImageAction,
+    ...(opts.unknownImageAction ? { unknownImageAction: opts.unknownImageAction as typeof unknownImageAction } : {}),
     recheckOwnedPods: opts.recheckOwnedPods ?? false,
     ...(namespaceLabels ? { namespaceLabels } : {}),
     resolveDigest: admission.registryResolver({ ...(opts.insecure ? { insecure: true } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}) }),
