@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { DecisionRecord, ResultStore } from '../store/index.ts';
+import { decisionRow } from '../store/index.ts';
+import type { DecisionRecord, DecisionRow, ResultStore } from '../store/index.ts';
 
 /**
  * Decisions are written to the store in batches, by a worker thread with its own connection:
@@ -18,7 +19,7 @@ export interface DecisionLogOptions {
 }
 
 export class DecisionLog {
-  private pending: DecisionRecord[] = [];
+  private pending: DecisionRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly store: ResultStore;
   private readonly flushMs: number;
@@ -61,7 +62,8 @@ export class DecisionLog {
   }
 
   add(record: DecisionRecord): void {
-    this.pending.push(record);
+    // Made into a row of plain values here: what crosses to the writer thread is cheap to copy.
+    this.pending.push(decisionRow(record));
     if (this.pending.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
@@ -76,7 +78,7 @@ export class DecisionLog {
     if (!worker) {
       if (batch.length) {
         try {
-          this.store.recordDecisions(batch);
+          this.store.recordDecisionRows(batch);
         } catch (err) {
           this.onError(err, batch.length);
         }
@@ -89,7 +91,7 @@ export class DecisionLog {
       this.waiting.set(id, { size: batch.length, done: resolve });
       // While a batch is in flight the process waits for it (closing must not lose it).
       worker.ref();
-      worker.postMessage({ id, records: batch });
+      worker.postMessage({ id, rows: batch });
     });
   }
 

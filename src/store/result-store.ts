@@ -46,6 +46,18 @@ function clip(s: string, max = MAX_TEXT): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/** A decision as the columns of its row, limits applied: plain values, cheap to pass between threads. */
+export type DecisionRow = [number, string, string, string, string, string, string, string, string, number, string];
+
+export function decisionRow(d: DecisionRecord): DecisionRow {
+  const reasons = d.reasons.slice(0, MAX_DECISION_REASONS).map((r) => clip(r));
+  const images = d.images.slice(0, MAX_DECISION_IMAGES).map((i) => ({ ...i, image: clip(i.image) }));
+  return [
+    d.at.getTime(), clip(d.uid, 256), clip(d.user, 512), clip(d.operation, 32), clip(d.kind, 256), clip(d.namespace, 256),
+    clip(d.name, 512), d.action, d.status, d.dryRun ? 1 : 0, JSON.stringify({ images, reasons }),
+  ];
+}
+
 function time(ms: number | null | bigint): Date | undefined {
   return ms === null ? undefined : new Date(Number(ms));
 }
@@ -214,24 +226,27 @@ export class ResultStore {
 
   /** Append many decisions in one transaction (one commit: what a busy webhook does). */
   recordDecisions(records: readonly DecisionRecord[]): void {
-    if (records.length === 0) return;
+    this.recordDecisionRows(records.map(decisionRow));
+  }
+
+  /** The same, from rows made by decisionRow (another thread can make them: they are plain values). */
+  recordDecisionRows(rows: readonly DecisionRow[]): void {
+    if (rows.length === 0) return;
     this.transaction(() => {
-      for (const d of records) this.insertDecision(d, false);
+      for (const row of rows) this.insertRow(row);
     });
-    this.inserts += records.length - 1;
+    this.inserts += rows.length - 1;
     this.maybePrune();
   }
 
-  private insertDecision(d: DecisionRecord, returnId = true): number {
-    const reasons = d.reasons.slice(0, MAX_DECISION_REASONS).map((r) => clip(r));
-    const images = d.images.slice(0, MAX_DECISION_IMAGES).map((i) => ({ ...i, image: clip(i.image) }));
-    const r = this.stmt(`
+  private insertDecision(d: DecisionRecord): number {
+    return Number(this.insertRow(decisionRow(d)).lastInsertRowid);
+  }
+
+  private insertRow(row: DecisionRow): { lastInsertRowid: number | bigint } {
+    return this.stmt(`
       INSERT INTO decisions (at, uid, user, operation, kind, namespace, name, action, status, dry_run, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      d.at.getTime(), clip(d.uid, 256), clip(d.user, 512), clip(d.operation, 32), clip(d.kind, 256), clip(d.namespace, 256),
-      clip(d.name, 512), d.action, d.status, d.dryRun ? 1 : 0, JSON.stringify({ images, reasons }),
-    );
-    return returnId ? Number(r.lastInsertRowid) : 0;
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...row);
   }
 
   /**
