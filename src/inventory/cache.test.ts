@@ -18,6 +18,7 @@ import { ANALYZERS, resolveOS } from './analyzers/index.ts';
 import { buildInventory } from './build.ts';
 import type { InventoryResult, ProgressEvent } from './build.ts';
 import { LayerCache } from './cache.ts';
+import { LAYER_ANALYSIS_SCHEMA } from './layer-analysis.ts';
 import type { Analyzer } from './types.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -138,7 +139,7 @@ describe('layer cache', () => {
       ['truncated mid-write', intact.slice(0, Math.floor(intact.length / 2))],
       ['empty', ''],
       ['binary garbage', Buffer.from([0x00, 0xff, 0x1f, 0x8b, 0x7b, 0x22])],
-      ['JSON of another shape', JSON.stringify({ schema: 1, diffId: image.layers[1]!.diffId, files: {}, links: {} })],
+      ['JSON of another shape', JSON.stringify({ schema: LAYER_ANALYSIS_SCHEMA, diffId: image.layers[1]!.diffId, files: {}, links: {} })],
       ['a package without a name', intact.replace(/"name":"[^"]*"/, '"name":7')],
       ['another layer\'s entry', readFileSync(second!, 'utf8')],
       ['not JSON at all', 'PK\u0003\u0004'],

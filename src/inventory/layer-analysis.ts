@@ -6,7 +6,7 @@ import type { Analyzer, AnalyzerResult } from './types.ts';
 import { basename, dirname, resolveLinkTarget } from '../image/index.ts';
 
 /** Bump when the shape or meaning of LayerAnalysis changes: it invalidates every cache entry. */
-export const LAYER_ANALYSIS_SCHEMA = 1;
+export const LAYER_ANALYSIS_SCHEMA = 2;
 
 /**
  * What one layer contributes, independent of every other layer: the analyzer results of each
@@ -46,6 +46,8 @@ export async function analyzeLayer(
   // The analyzers that want the current entry, decided once in entry() and used in content().
   let wanting: Analyzer[] = [];
   let maxWanted = 0;
+  /** Wanted files skipped for their size (already warned about; a hard link to one adds nothing). */
+  const skippedLarge = new Set<string>();
 
   const handler: TarHandler = {
     entry(e) {
@@ -79,12 +81,18 @@ export async function analyzeLayer(
         // A hard link shares the earlier entry's content: reuse its results when we have them.
         const earlier = result.files[e.linkname];
         if (earlier) result.files[e.path] = earlier;
-        else result.links[e.path] = e.linkname;
+        else {
+          result.links[e.path] = e.linkname;
+          // Its content went by earlier in this layer under a name no analyzer wanted (image
+          // builders that deduplicate files do this); the stream cannot be re-read, so say so.
+          if (!skippedLarge.has(e.linkname)) result.warnings.push(`${e.path}: hard link to ${e.linkname}, which was not read; its contents are not analysed`);
+        }
         return false;
       }
       if (e.type !== 'file') return false;
       if (e.size > maxWanted) {
         result.warnings.push(`${e.path}: ${e.size} bytes is more than its analyzers accept (${maxWanted}); skipped`);
+        skippedLarge.add(e.path);
         return false;
       }
       return true;
