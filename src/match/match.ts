@@ -319,6 +319,13 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
   const canonical = canonicalIds(db, allIds);
   const decided: { target: Target; id: string; decision: Decision }[] = [];
   for (const { target, hits } of perTarget) {
+    if (hits.length === 1) {
+      // Most packages have one row per vulnerability; one row is one group.
+      const h = hits[0]!;
+      const decision = decide(target, hits);
+      if (decision) decided.push({ target, id: canonical.get(h.row.vulnId) ?? h.row.vulnId, decision });
+      continue;
+    }
     const groups = new Map<string, Hit[]>();
     for (const h of hits) {
       const id = canonical.get(h.row.vulnId) ?? h.row.vulnId;
@@ -393,6 +400,9 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
     if (target.pkg.layer) f.layer = target.pkg.layer;
     findings.push(f);
   }
-  return findings.sort((a, b) =>
-    SEVERITY_RANK.get(a.severity)! - SEVERITY_RANK.get(b.severity)! || byCodePoint(a.package, b.package) || byCodePoint(a.id, b.id));
+  // Sorted by index, with each finding's severity rank looked up once rather than per comparison.
+  const rank = findings.map((f) => SEVERITY_RANK.get(f.severity)!);
+  const order = findings.map((_, i) => i);
+  order.sort((i, j) => rank[i]! - rank[j]! || byCodePoint(findings[i]!.package, findings[j]!.package) || byCodePoint(findings[i]!.id, findings[j]!.id));
+  return order.map((i) => findings[i]!);
 }

@@ -39,7 +39,8 @@ function memoised<P>(scheme: VersionScheme<P>): VersionScheme<P> {
     parse(v: string): P | undefined {
       // Over-long strings are refused at once; keeping them would let input grow the memo.
       if (v.length > MAX_VERSION_LENGTH) return undefined;
-      if (memo.has(v)) return memo.get(v);
+      const known = memo.get(v);
+      if (known !== undefined || memo.has(v)) return known;
       const p = scheme.parse(v);
       if (memo.size >= MEMO_SIZE) memo = new Map();
       memo.set(v, p);

@@ -10,7 +10,10 @@ import type { AffectedRecord, DbInfo, EpssRecord, FeedInfo, KevRecord, VulnRecor
 type AffectedRow = [pkg: string, vuln: string, source: string, data: string];
 type KevEpssRow = [cve: string, dateAdded: string | null, dueDate: string | null, ransomware: number | null, score: number | null, percentile: number | null];
 
-/** IDs as the JSON array the queries read with json_each, each once (a repeated one would repeat its rows). */
+/**
+ * IDs as the JSON array the queries read with json_each, each once: a repeated one would repeat
+ * its rows. (Lookups that fill a map by ID take the list as it is: a repeat only sets a key again.)
+ */
 function idList(ids: readonly string[]): string {
   const unique = new Set(ids);
   return JSON.stringify(unique.size === ids.length ? ids : [...unique]);
@@ -125,7 +128,7 @@ export class VulnDb {
   vulns(ids: readonly string[]): Map<string, VulnRecord> {
     const out = new Map<string, VulnRecord>();
     if (ids.length === 0) return out;
-    for (const [id, data] of this.vulnStmt.all(idList(ids)) as unknown as [string, string | Uint8Array][]) {
+    for (const [id, data] of this.vulnStmt.all(JSON.stringify(ids)) as unknown as [string, string | Uint8Array][]) {
       try {
         out.set(id, unpackVuln(id, data));
       } catch (err) {
@@ -150,7 +153,7 @@ export class VulnDb {
   kev(cves: readonly string[]): Map<string, KevRecord> {
     const out = new Map<string, KevRecord>();
     if (cves.length === 0) return out;
-    for (const [cve, dateAdded, dueDate, ransomware] of this.kevStmt.all(idList(cves)) as unknown as [string, string, string | null, number][]) {
+    for (const [cve, dateAdded, dueDate, ransomware] of this.kevStmt.all(JSON.stringify(cves)) as unknown as [string, string, string | null, number][]) {
       out.set(cve, kevRecord(cve, dateAdded, dueDate, ransomware));
     }
     return out;
@@ -159,7 +162,7 @@ export class VulnDb {
   epss(cves: readonly string[]): Map<string, EpssRecord> {
     const out = new Map<string, EpssRecord>();
     if (cves.length === 0) return out;
-    for (const [cve, score, percentile] of this.epssStmt.all(idList(cves)) as unknown as [string, number, number][]) out.set(cve, { cve, score, percentile });
+    for (const [cve, score, percentile] of this.epssStmt.all(JSON.stringify(cves)) as unknown as [string, number, number][]) out.set(cve, { cve, score, percentile });
     return out;
   }
 
@@ -168,7 +171,7 @@ export class VulnDb {
     const kev = new Map<string, KevRecord>();
     const epss = new Map<string, EpssRecord>();
     if (cves.length === 0) return { kev, epss };
-    for (const [cve, dateAdded, dueDate, ransomware, score, percentile] of this.kevEpssStmt.all(idList(cves)) as unknown as KevEpssRow[]) {
+    for (const [cve, dateAdded, dueDate, ransomware, score, percentile] of this.kevEpssStmt.all(JSON.stringify(cves)) as unknown as KevEpssRow[]) {
       if (dateAdded !== null) kev.set(cve, kevRecord(cve, dateAdded, dueDate, ransomware ?? 0));
       if (score !== null) epss.set(cve, { cve, score, percentile: percentile! });
     }
