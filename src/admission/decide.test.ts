@@ -462,6 +462,7 @@ describe('limits and hostile input', () => {
       assert.equal(r.httpStatus, status);
       assert.equal(r.body.kind, 'AdmissionReview');
       assert.equal(r.body.response.allowed, false);
+      assert.equal(r.body.response.status?.code, status);
       assert.ok(r.body.response.status?.message.startsWith('portcullis: '));
     });
   }

@@ -84,7 +84,7 @@ export class AdmissionHandler {
     } catch (err) {
       if (!(err instanceof ReviewError)) return this.failure(err, { uid: '', apiVersion: 'admission.k8s.io/v1' }, '');
       this.options.logger?.warn({ status: err.httpStatus, uid: err.uid || undefined, error: err.message }, 'bad admission request');
-      return { httpStatus: err.httpStatus, body: invalidResponse(err, err.message), result: 'Invalid', kind: '' };
+      return { httpStatus: err.httpStatus, body: invalidResponse(err, err.message, err.httpStatus), result: 'Invalid', kind: '' };
     }
     const kind = req.kind.kind;
     let outcome: Outcome;
@@ -141,6 +141,6 @@ export class AdmissionHandler {
         kind,
       };
     }
-    return { httpStatus: 500, body: invalidResponse(req, 'internal error: the request could not be judged'), result: 'Error', kind };
+    return { httpStatus: 500, body: invalidResponse(req, 'internal error: the request could not be judged', 500), result: 'Error', kind };
   }
 }

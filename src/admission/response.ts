@@ -154,11 +154,12 @@ export function admissionResponse(req: AdmissionRequest, outcome: Outcome, optio
 }
 
 /** A request that was read but cannot be judged (a spec no API server would accept): denied. */
-export function invalidResponse(req: Pick<AdmissionRequest, 'uid' | 'apiVersion'>, message: string): AdmissionReviewResponse {
+export function invalidResponse(req: Pick<AdmissionRequest, 'uid' | 'apiVersion'>, message: string, code = 400): AdmissionReviewResponse {
+  const reason = code === 413 ? 'RequestEntityTooLarge' : code === 500 ? 'InternalError' : code === 404 ? 'NotFound' : code === 405 ? 'MethodNotAllowed' : code === 415 ? 'UnsupportedMediaType' : 'BadRequest';
   return {
     apiVersion: req.apiVersion,
     kind: 'AdmissionReview',
-    response: { uid: req.uid, allowed: false, status: { code: 400, reason: 'BadRequest', message: fitBytes(`portcullis: ${clean(message, 900)}`, MAX_MESSAGE_BYTES) } },
+    response: { uid: req.uid, allowed: false, status: { code, reason, message: fitBytes(`portcullis: ${clean(message, 900)}`, MAX_MESSAGE_BYTES) } },
   };
 }
 

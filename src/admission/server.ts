@@ -46,7 +46,7 @@ function send(res: Res, status: number, body: unknown, headers: Record<string, s
   r.end(text);
 }
 
-const ERROR_REVIEW = (message: string) => invalidResponse({ uid: '', apiVersion: 'admission.k8s.io/v1' }, message);
+const ERROR_REVIEW = (message: string, code = 400) => invalidResponse({ uid: '', apiVersion: 'admission.k8s.io/v1' }, message, code);
 
 /** Read a body up to `limit` bytes; undefined when it was larger, the client went away or was too slow. */
 function readBody(req: Req, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'failed'> {
@@ -121,21 +121,21 @@ export class WebhookServer {
     try {
       const path = (req.url ?? '').split('?')[0];
       if (path !== '/validate') {
-        send(res, 404, ERROR_REVIEW(`no such path: the webhook serves POST /validate`));
+        send(res, 404, ERROR_REVIEW('no such path: the webhook serves POST /validate', 404));
         return;
       }
       if (req.method !== 'POST') {
-        send(res, 405, ERROR_REVIEW(`${String(req.method).slice(0, 16)} is not allowed: POST an AdmissionReview`), { allow: 'POST' });
+        send(res, 405, ERROR_REVIEW(`${String(req.method).slice(0, 16)} is not allowed: POST an AdmissionReview`, 405), { allow: 'POST' });
         return;
       }
       if (!isJsonContentType(req.headers['content-type'])) {
-        send(res, 415, ERROR_REVIEW('content-type must be application/json'));
+        send(res, 415, ERROR_REVIEW('content-type must be application/json', 415));
         return;
       }
       const body = await readBody(req, MAX_BODY_BYTES, this.options.bodyTimeoutMs ?? 10_000);
       if (body === 'too-large') {
         this.options.metrics.decisions.inc({ result: 'Invalid', kind: '' });
-        send(res, 413, ERROR_REVIEW(`request body larger than ${MAX_BODY_BYTES} bytes`), { connection: 'close' });
+        send(res, 413, ERROR_REVIEW(`request body larger than ${MAX_BODY_BYTES} bytes`, 413), { connection: 'close' });
         if ('stream' in req) req.stream.close();
         else req.destroy();
         return;
@@ -148,7 +148,7 @@ export class WebhookServer {
       send(res, out.httpStatus, out.body);
     } catch (err) {
       this.options.logger?.error({ error: (err as Error)?.message }, 'request failed');
-      send(res, 500, ERROR_REVIEW('internal error'));
+      send(res, 500, ERROR_REVIEW('internal error', 500));
     }
   }
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { buildImage } from '../../test/image-builder.ts';
 import { pushImage, startRegistry } from '../../test/registry.ts';
 import type { TestRegistry } from '../../test/registry.ts';
@@ -88,6 +89,21 @@ describe('portcullis webhook (process)', () => {
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.err, message);
     }
+  });
+
+  test('manifests: YAML documents kubectl can apply, with the self-signed Secret and caBundle', async () => {
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const c = spawn(process.execPath, [BIN, 'webhook', 'manifests', '--namespace', 'sec', '--failure-mode', 'open', '--tls-self-signed', join(dir, 'manifest-tls'), '--image', 'portcullis:test'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      c.stdout.on('data', (b: Buffer) => { text += b.toString(); });
+      c.on('exit', (code) => resolve({ code, text }));
+    });
+    assert.equal(out.code, 0);
+    const docs = parseAllDocuments(out.text).map((d) => d.toJS() as { kind: string; webhooks?: { failurePolicy: string; clientConfig: { caBundle: string } }[] });
+    assert.deepEqual(docs.map((d) => d.kind), ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'Deployment', 'PodDisruptionBudget', 'Service', 'ValidatingWebhookConfiguration']);
+    const vwc = docs.at(-1);
+    assert.equal(vwc?.webhooks?.[0]?.failurePolicy, 'Ignore');
+    assert.equal(vwc?.webhooks?.[0]?.clientConfig.caBundle, Buffer.from(await readFile(join(dir, 'manifest-tls', 'ca.crt'))).toString('base64'));
   });
 
   test('with a real registry: an unknown image is rejected and scanned in the background, and the next request finds the result', { skip: needs('docker-registry', 'skopeo') }, async (t) => {
