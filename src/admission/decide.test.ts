@@ -143,6 +143,8 @@ describe('UPDATE, ephemeral containers, owned Pods, dry run, v1beta1', () => {
     assert.equal(d?.operation, 'UPDATE');
     const unchanged = await ask(admissionReview(k, old, { operation: 'UPDATE', oldObject: old }));
     assert.equal(body(unchanged).allowed, true);
+    assert.equal(body(unchanged).auditAnnotations?.verdict, 'NotJudged', 'nothing changed: nothing judged or recorded');
+    assert.equal(store.counts().decisions, 1);
     const toFailing = await ask(admissionReview(k, k.build('d', [{ name: 'app', image: img(FAIL) }]), { operation: 'UPDATE', oldObject: k.build('d', [{ name: 'app', image: img(PASS) }]) }));
     assert.equal(body(toFailing).allowed, false);
     assert.equal(body(toFailing).status?.code, 403);

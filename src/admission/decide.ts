@@ -117,6 +117,8 @@ export class Decider {
       isController: this.options.isController ?? defaultIsController,
     });
     if (!plan.judge) return { judged: false, why: plan.why, action: 'Allow' };
+    // An UPDATE that changed no image (labels, replicas, annotations) asks nothing of the webhook.
+    if (plan.images.length === 0) return { judged: false, why: 'no image needs a decision', action: 'Allow' };
     const now = this.options.now?.() ?? new Date();
     const namespaceLabels = this.options.namespaceLabels?.(req.namespace) ?? {};
     const workload = { labels: plan.labels, namespaceLabels, namespace: req.namespace };
