@@ -174,7 +174,10 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
   await writeOutput(io, await gate.renderGate(opts.format as GateFormat, result, reportOptions), opts.output);
   const terminationPath = opts.terminationMessagePath ?? (io.env.KUBERNETES_SERVICE_HOST && existsSync(DEFAULT_TERMINATION_LOG) ? DEFAULT_TERMINATION_LOG : undefined);
   if (terminationPath) {
-    await writeFile(terminationPath, gate.terminationMessage(result, reportLocation(opts, io)));
+    // The verdict stands whether or not the summary can be written: warn, keep the exit code.
+    await writeFile(terminationPath, gate.terminationMessage(result, reportLocation(opts, io))).catch((e: Error) => {
+      io.stderr.write(`portcullis: warning: termination message not written to ${terminationPath}: ${e.message}\n`);
+    });
   }
   setExit(result.exitCode);
 }

@@ -265,6 +265,9 @@ ${deployment('web', 'shop', { web: `${reg.host}/team/vuln:1` })}${deployment('ol
     assert.match(msg, /^portcullis gate: REJECTED: /);
     assert.match(msg, new RegExp(`✗ ${reg.host}/team/vuln:1@${digests.vuln}\\n  in Deployment shop/web \\(legacy\\)\\n  status Fail: Action 'Reject' enforced by ContainerPolicy portcullis-default rule index 0\\n  - CVE-`));
     assert.match(msg, new RegExp(`full report: ${dir}/summary.json`));
+    const unwritable = await gate(f, '--termination-message-path', join(dir, 'no/such/dir/log'));
+    assert.equal(unwritable.code, 1, 'the verdict stands when the summary cannot be written');
+    assert.match(unwritable.stderr, /warning: termination message not written to /);
     const junit = await gate(f, '--format', 'junit');
     assert.match(junit.stdout, /^<\?xml/);
     assert.equal((junit.stdout.match(/<testsuite /g) ?? []).length, 2);
