@@ -251,9 +251,10 @@ ${deployment('web', 'shop', { web: `${reg.host}/team/vuln:1` })}${deployment('ol
     const term = join(fresh('term'), 'termination-log');
     const r = await gate(f, '--report-dir', dir, '--termination-message-path', term, '--format', 'sarif');
     assert.equal(r.code, 1);
-    const sarif = JSON.parse(r.stdout) as { version: string; runs: unknown[] };
+    const sarif = JSON.parse(r.stdout) as { version: string; runs: { automationDetails: { id: string } }[] };
     assert.equal(sarif.version, '2.1.0');
     assert.equal(sarif.runs.length, 2);
+    assert.equal(new Set(sarif.runs.map((x) => x.automationDetails.id.replace(/[^/]*$/, ''))).size, 2, 'one code scanning category per image');
     const files = readdirSync(dir).sort();
     assert.ok(files.includes('summary.json') && files.includes('summary.txt'));
     assert.equal(files.filter((x) => x.endsWith('.html')).length, 2);

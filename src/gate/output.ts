@@ -16,13 +16,18 @@ export function gateJson(result: GateResult): string {
   return `${JSON.stringify({ schemaVersion: 1, ...rest }, null, 2)}\n`;
 }
 
-/** SARIF for many images: one run per image, as SARIF 2.1.0 allows, in one log. */
+/**
+ * SARIF for many images: one run per image, as SARIF 2.1.0 allows, in one log. Each run gets its
+ * own `automationDetails.id` (`portcullis/IMAGE/`): GitHub code scanning takes the part before
+ * the last slash as the run's category and refuses several runs of one tool in one category.
+ */
 export async function gateSarif(results: readonly ScanResult[], options: ReportOptions): Promise<string> {
-  let log: { runs: unknown[] } & Record<string, unknown> = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [] };
+  let log: { runs: Record<string, unknown>[] } & Record<string, unknown> = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [] };
   for (const [i, r] of results.entries()) {
-    const one = JSON.parse(String(await renderReport('sarif', r, options))) as { runs: unknown[] } & Record<string, unknown>;
+    const one = JSON.parse(String(await renderReport('sarif', r, options))) as { runs: Record<string, unknown>[] } & Record<string, unknown>;
     if (i === 0) log = { ...one, runs: [] };
-    log.runs.push(...one.runs);
+    const category = `portcullis/${r.artifact.name.replace(/@sha256:[a-f0-9]{64}$/, '')}@${r.artifact.digest ?? ''}/`;
+    log.runs.push(...one.runs.map((run) => ({ ...run, automationDetails: { id: category } })));
   }
   return `${JSON.stringify(log, null, 2)}\n`;
 }
