@@ -210,6 +210,9 @@ function describeVuln(records: readonly VulnRecord[], aliases: string[], id: str
     e ??= epss.get(c);
     inKev ||= kev.has(c);
   }
+  const out: Described = { ratings, aliases, cvss: cvssList(ratings), kev: inKev, cwes: [], references: [] };
+  if (e) out.epss = e;
+  if (records.length === 0) return out;
   const cwes = new Set<string>();
   const references = new Set<string>();
   let title: string | undefined;
@@ -222,8 +225,8 @@ function describeVuln(records: readonly VulnRecord[], aliases: string[], id: str
     description ||= v.description;
     if (v.published && (published === undefined || v.published < published)) published = v.published;
   }
-  const out: Described = { ratings, aliases, cvss: cvssList(ratings), kev: inKev, cwes: [...cwes], references: [...references] };
-  if (e) out.epss = e;
+  out.cwes = [...cwes];
+  out.references = [...references];
   if (title) out.title = title;
   if (description) out.description = description;
   if (published) out.publishedAt = published;
@@ -245,6 +248,14 @@ interface VulnGroup {
 }
 
 function vulnGroup(id: string, ids: readonly string[], vulns: Map<string, VulnRecord>): VulnGroup {
+  if (ids.length === 1 && ids[0] === id) {
+    // Not folded (the common case): its own record, if the database has one, and that record's aliases.
+    const v = vulns.get(id);
+    if (!v) return { related: [], aliases: [] };
+    const aliases = new Set(v.aliases);
+    aliases.delete(id);
+    return { related: [v], aliases: [...aliases].sort() };
+  }
   const related: VulnRecord[] = [];
   const seen = new Set<string>();
   for (let i = -1; i < ids.length; i++) {
