@@ -9,6 +9,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -28,11 +30,11 @@ import type { GateResult } from './index.ts';
 
 const { root, fresh } = scratchDirs('portcullis-gate-test');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const sink = (add: (s: string) => void) => new Writable({ write(chunk: Buffer, _e, cb) { add(chunk.toString()); cb(); } });
-  const code = await main(args, { stdout: sink((s) => { stdout += s; }), stderr: sink((s) => { stderr += s; }), env: { HOME: root, PATH: process.env.PATH } });
+  const code = await main(args, { stdout: sink((s) => { stdout += s; }), stderr: sink((s) => { stderr += s; }), env: { HOME: root, PATH: process.env.PATH, ...extraEnv } });
   return { code, stdout, stderr };
 }
 
@@ -215,6 +217,43 @@ ${deployment('web', 'shop', { web: `${reg.host}/team/vuln:1` })}${deployment('ol
       ['local', `oci:${layout}:v1`, vuln.manifestDigest, 'Reject'],
       ['web', `${reg.host}/team/clean@${digests.clean}`, digests.clean, 'Allow'],
     ]);
+  });
+
+  it('Argo CD mode: the manifests of the sync in progress, namespace-less objects in the destination namespace', async () => {
+    const token = 'argocd-token';
+    const manifests = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { app: 'web' } }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: `${reg.host}/team/vuln:1` }] } } } },
+    ].map((m) => JSON.stringify(m));
+    const argocd = createServer((req, res) => {
+      if (req.headers.authorization !== `Bearer ${token}`) { res.writeHead(401); return res.end('{}'); }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url!.includes('/manifests')
+        ? JSON.stringify({ manifests, namespace: 'shop', revision: 'abc', sourceType: 'Kustomize' })
+        : JSON.stringify({ spec: { destination: { namespace: 'shop' } }, status: { operationState: { phase: 'Running', operation: { sync: { revision: 'abc' } } } } }));
+    });
+    await new Promise<void>((r) => argocd.listen(0, '127.0.0.1', r));
+    try {
+      const policy = await write('prod.yaml', `${THRESHOLDS}---
+apiVersion: containersecurity.tigera.io/v1beta1
+kind: ContainerAdmissionPolicy
+metadata: {name: shop-only}
+spec:
+  selector: all()
+  namespaceSelector: kubernetes.io/metadata.name == "shop"
+  rules:
+    - action: Reject
+      imageScanStatus: {operator: IsOneOf, values: [Fail]}
+`);
+      const args = ['gate', '--argocd-app', 'shop', '--argocd-server', `127.0.0.1:${(argocd.address() as AddressInfo).port}`, '--plaintext',
+        '--db', dbFile, '--cache-dir', cache, '-q', '--policy', policy, '--format', 'json'];
+      const r = await cli(args, { ARGOCD_AUTH_TOKEN: token });
+      assert.equal(r.code, 1, r.stderr);
+      const out = JSON.parse(r.stdout) as GateResult;
+      assert.equal(out.source, 'argocd:shop@abc');
+      assert.deepEqual(out.images.map((i) => [i.namespace, i.name, i.action, i.policy]), [['shop', 'web', 'Reject', 'shop-only']]);
+    } finally {
+      await new Promise<void>((r) => argocd.close(() => r()));
+    }
   });
 
   it('--store: records every scan and reuses a digest judged with the same DB (no pull, same verdict)', async () => {
