@@ -43,7 +43,8 @@ describe('apk installed database', () => {
     const t0 = performance.now();
     const n = parseApkInstalled(big).length;
     assert.equal(n, 200 * parseApkInstalled(Buffer.from(real)).length);
-    assert.ok(performance.now() - t0 < 500);
+    // A hang guard, not a speed test (bench/analyzers.ts measures speed).
+    assert.ok(performance.now() - t0 < 15_000);
   });
 
   test('wants the installed database only', () => {

