@@ -81,9 +81,14 @@ try {
     const p = median(parse.map((x) => x.wall));
     const m = median(match.map((x) => x.wall));
     const mCpu = median(match.map((x) => x.cpu));
+    // The best run is the one other processes disturbed least: on a shared machine it says what
+    // the code costs, the median what a user would see there.
+    const best = Math.min(...match.map((x) => x.wall));
+    const bestCpu = Math.min(...match.map((x) => x.cpu));
     console.log(`  ${packages.length} packages ${label} (${Math.min(names.length, packages.length)} with Debian 10 advisories), ${(inventoryJson.length / 1024).toFixed(0)} KiB JSON, ${findings} findings`);
     console.log(`    read inventory JSON (JSON.parse): ${p.toFixed(2)} ms`);
     console.log(`    match inventory:                  ${m.toFixed(2)} ms  (${(m / p).toFixed(1)}× the JSON read; target ≤ ${TARGET_MS} ms: ${m <= TARGET_MS ? 'met' : 'MISSED'}; CPU ${mCpu.toFixed(2)} ms)`);
+    console.log(`      best of ${RUNS}:                     ${best.toFixed(2)} ms  (CPU ${bestCpu.toFixed(2)} ms)`);
   }
   db.close();
 } finally {
