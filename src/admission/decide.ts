@@ -76,6 +76,8 @@ const UNKNOWN_OUTCOME: Record<UnknownImageAction, AdmissionAction> = {
   Reject: 'Reject', RejectAndScan: 'Reject', Warn: 'Warn', WarnAndScan: 'Warn', Allow: 'Allow',
 };
 
+const MAX_PARSED_IMAGES = 4096;
+
 const worstAction = (actions: AdmissionAction[]): AdmissionAction =>
   actions.includes('Reject') ? 'Reject' : actions.includes('Warn') ? 'Warn' : 'Allow';
 
@@ -87,6 +89,7 @@ export class Decider {
   private readonly admissions = new WeakMap<ScanJudgement, Map<string, { action: AdmissionAction; message: string }>>();
   private readonly judged = new ExpiringLru<string, { scanId: number | undefined; stamp: string; judgement: ScanJudgement | undefined }>(20_000);
   private readonly statusTtlMs: number;
+  private readonly parsedImages = new Map<string, { ref: RegistryRef; reference: string } | null>();
 
   constructor(options: DeciderOptions) {
     this.options = options;
@@ -132,15 +135,10 @@ export class Decider {
     c: ContainerImage, req: AdmissionRequest, workload: { labels: Labels; namespaceLabels: Labels; namespace: string }, labelsKey: string, now: Date,
   ): Promise<ImageVerdict> {
     const base = { container: c.container, image: c.image };
-    let ref: RegistryRef;
-    try {
-      if (c.image !== c.image.trim() || c.image.length > 1024) throw new Error('not a reference');
-      ref = parseRegistryRef(c.image);
-    } catch {
-      // Nothing can be known of an image that is not a reference: never admitted.
-      return { ...base, source: 'error', status: 'Unknown', action: 'Reject', rule: 'not a valid image reference', reasons: [], worst: [] };
-    }
-    const reference = formatImageRef(ref);
+    const parsed = this.parseImage(c.image);
+    // Nothing can be known of an image that is not a reference: never admitted.
+    if (!parsed) return { ...base, source: 'error', status: 'Unknown', action: 'Reject', rule: 'not a valid image reference', reasons: [], worst: [] };
+    const { ref, reference } = parsed;
     const resolved = await this.resolver.digestOf(ref, reference);
     if (!ref.digest) this.event(resolved.cached, 'digest');
     if ('error' in resolved) return this.unknown({ ...base, reference }, undefined, req, resolved.error);
@@ -161,6 +159,25 @@ export class Decider {
       ...base, reference, digest, source: 'store', status: judgement.status, action: decision.action, rule: decision.message,
       reasons: judgement.reasons, worst: judgement.worst, lastScan: judgement.lastScan,
     };
+  }
+
+  /** An image string parsed and normalised, remembered (the same few images come again and again). */
+  private parseImage(image: string): { ref: RegistryRef; reference: string } | undefined {
+    const known = this.parsedImages.get(image);
+    if (known !== undefined) return known ?? undefined;
+    let parsed: { ref: RegistryRef; reference: string } | null = null;
+    try {
+      if (image === image.trim() && image.length <= 1024) {
+        const ref = Object.freeze(parseRegistryRef(image));
+        parsed = Object.freeze({ ref, reference: formatImageRef(ref) });
+      }
+    } catch {
+      parsed = null;
+    }
+    // Images come from requests: bounded, and simply started over when full.
+    if (this.parsedImages.size >= MAX_PARSED_IMAGES) this.parsedImages.clear();
+    this.parsedImages.set(image, parsed);
+    return parsed ?? undefined;
   }
 
   private event(cached: boolean, cache: 'digest' | 'status'): void {

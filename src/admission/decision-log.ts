@@ -12,6 +12,11 @@ import type { DecisionRecord, DecisionRow, ResultStore } from '../store/index.ts
  * in this thread.
  */
 
+/** The rows of a batch sent as `row,row,…` (each JSON.stringify(decisionRow(...))). */
+export function parseRows(text: string): DecisionRow[] {
+  return text === '' ? [] : JSON.parse(`[${text}]`) as DecisionRow[];
+}
+
 export interface DecisionLogOptions {
   flushMs?: number;
   maxBatch?: number;
@@ -19,7 +24,8 @@ export interface DecisionLogOptions {
 }
 
 export class DecisionLog {
-  private pending: DecisionRow[] = [];
+  /** Rows as JSON texts (see add). */
+  private pending: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly store: ResultStore;
   private readonly flushMs: number;
@@ -62,8 +68,10 @@ export class DecisionLog {
   }
 
   add(record: DecisionRecord): void {
-    // Made into a row of plain values here: what crosses to the writer thread is cheap to copy.
-    this.pending.push(decisionRow(record));
+    // Made into a row of plain values and then into text here: a batch crosses to the writer
+    // thread as one string, which is copied whole, where a structured clone of hundreds of
+    // arrays walks and copies every value (it cost more than the decision itself).
+    this.pending.push(JSON.stringify(decisionRow(record)));
     if (this.pending.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
@@ -78,7 +86,7 @@ export class DecisionLog {
     if (!worker) {
       if (batch.length) {
         try {
-          this.store.recordDecisionRows(batch);
+          this.store.recordDecisionRows(parseRows(batch.join(',')));
         } catch (err) {
           this.onError(err, batch.length);
         }
@@ -91,7 +99,7 @@ export class DecisionLog {
       this.waiting.set(id, { size: batch.length, done: resolve });
       // While a batch is in flight the process waits for it (closing must not lose it).
       worker.ref();
-      worker.postMessage({ id, rows: batch });
+      worker.postMessage({ id, rows: batch.join(',') });
     });
   }
 

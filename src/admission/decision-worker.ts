@@ -1,18 +1,18 @@
 /**
  * The thread that writes admission decisions to the store (see decision-log.ts): SQLite commits
  * and WAL checkpoints take milliseconds on a busy disk, and the request thread must not wait for
- * them. Messages: `{ id, rows }` → `{ id }` or `{ id, error }`.
+ * them. Messages: `{ id, rows }` (rows: JSON texts joined by commas) → `{ id }` or `{ id, error }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ResultStore } from '../store/index.ts';
-import type { DecisionRow } from '../store/index.ts';
+import { parseRows } from './decision-log.ts';
 
 const store = ResultStore.open((workerData as { path: string }).path);
 const port = parentPort;
 if (!port) throw new Error('decision-worker runs as a worker thread');
-port.on('message', (m: { id: number; rows: DecisionRow[] }) => {
+port.on('message', (m: { id: number; rows: string }) => {
   try {
-    store.recordDecisionRows(m.rows);
+    store.recordDecisionRows(parseRows(m.rows));
     port.postMessage({ id: m.id });
   } catch (err) {
     port.postMessage({ id: m.id, error: (err as Error)?.message ?? String(err) });

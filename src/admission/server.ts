@@ -48,6 +48,22 @@ function send(res: Res, status: number, body: unknown, headers: Record<string, s
 
 const ERROR_REVIEW = (message: string, code = 400) => invalidResponse({ uid: '', apiVersion: 'admission.k8s.io/v1' }, message, code);
 
+/**
+ * Body reads in flight and when each must have finished. One sweep a second ends the late ones:
+ * a timer per request (set and cleared thousands of times a second) cost more than the sweep.
+ */
+const deadlines = new Map<(v: 'failed') => void, number>();
+let sweeper: NodeJS.Timeout | undefined;
+
+function sweep(): void {
+  const now = performance.now();
+  for (const [fail, at] of deadlines) if (at <= now) fail('failed');
+  if (deadlines.size === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
 /** Read a body up to `limit` bytes; undefined when it was larger, the client went away or was too slow. */
 function readBody(req: Req, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'failed'> {
   return new Promise((resolve) => {
@@ -56,16 +72,19 @@ function readBody(req: Req, limit: number, timeoutMs: number): Promise<Buffer | 
       resolve('too-large');
       return;
     }
-    const chunks: Buffer[] = [];
+    // Most bodies arrive in one chunk: kept as it is, copied only when there are more.
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
     let size = 0;
     let done = false;
     const finish = (v: Buffer | 'too-large' | 'failed'): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      deadlines.delete(finish);
       resolve(v);
     };
-    const timer = setTimeout(() => finish('failed'), timeoutMs);
+    deadlines.set(finish, performance.now() + timeoutMs);
+    sweeper ??= setInterval(sweep, Math.min(1000, timeoutMs)).unref();
     req.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
@@ -73,9 +92,10 @@ function readBody(req: Req, limit: number, timeoutMs: number): Promise<Buffer | 
         finish('too-large');
         return;
       }
-      chunks.push(c);
+      if (!first) first = c;
+      else (chunks ??= [first]).push(c);
     });
-    req.on('end', () => finish(Buffer.concat(chunks, size)));
+    req.on('end', () => finish(chunks ? Buffer.concat(chunks, size) : first ?? Buffer.alloc(0)));
     req.on('error', () => finish('failed'));
     req.on('aborted', () => finish('failed'));
   });

@@ -4,7 +4,7 @@ import { StoreError } from '../errors.ts';
 import type { Package } from '../inventory/index.ts';
 import type { Finding } from '../match/types.ts';
 import type { ScanResult } from '../report/index.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { SCAN_CHANGES_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import type { DecisionRecord, StoredScan } from './types.ts';
 
 /** A stored scan above this (its JSON) is refused: no real image has 32 MiB of findings. */
@@ -77,8 +77,11 @@ export class ResultStore {
   private readonly statements = new Map<string, StatementSync>();
   private inserts = 0;
   private scanWrites = 0;
-  private dataVersion = 0;
+  private dataVersion: number | undefined;
+  private scanChanges = 0;
   private versionCheckedAt = -Infinity;
+  /** Whether the file has the scan_changes counter (a read-only open of an older store may not). */
+  private readonly countsScanChanges: boolean;
   private closed = false;
 
   private constructor(path: string, db: DatabaseSync, options: StoreOptions) {
@@ -86,6 +89,7 @@ export class ResultStore {
     this.db = db;
     this.maxScans = options.maxScans ?? 200_000;
     this.maxDecisions = options.maxDecisions ?? 1_000_000;
+    this.countsScanChanges = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_changes'").get() !== undefined;
   }
 
   /** Open (creating unless read-only) the store at `path`; refuses a file of another schema. */
@@ -109,7 +113,10 @@ export class ResultStore {
   private static prepareSchema(db: DatabaseSync, path: string, readOnly: boolean): void {
     const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
     if (version === SCHEMA_VERSION) {
-      if (!readOnly) db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      if (readOnly) return;
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      const counted = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_changes'").get();
+      if (!counted) db.exec(`BEGIN IMMEDIATE; ${SCAN_CHANGES_SQL} COMMIT;`);
       return;
     }
     if (version !== 0) {
@@ -119,7 +126,7 @@ export class ResultStore {
     if (Number(tables.n) !== 0) throw new StoreError('STORE_SCHEMA', `${path}: is an SQLite file but not a result store`);
     if (readOnly) throw new StoreError('STORE_EMPTY', `${path}: the result store is empty (no scans were ever stored)`);
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    db.exec(`BEGIN IMMEDIATE; ${SCHEMA_SQL} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+    db.exec(`BEGIN IMMEDIATE; ${SCHEMA_SQL} ${SCAN_CHANGES_SQL} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
   }
 
   private stmt(sql: string): StatementSync {
@@ -169,8 +176,10 @@ export class ResultStore {
       digest, manifestDigest, clip(result.artifact.name), result.artifact.platform ?? null, scannedAt,
       Number.isNaN(dbBuiltAt) ? null : dbBuiltAt, data,
     ) as { id: number } | undefined;
-    this.scanWrites++;
     this.maybePrune();
+    // This connection's own change is seen at once (data_version moves only for others').
+    if (this.countsScanChanges) this.scanChanges = this.readScanChanges();
+    else this.scanWrites++;
     if (row) return Number(row.id);
     return Number((this.stmt('SELECT id FROM scans WHERE digest = ? AND manifest_digest = ?').get(digest, manifestDigest) as { id: number }).id);
   }
@@ -250,18 +259,29 @@ export class ResultStore {
   }
 
   /**
-   * Changes whenever scans may have changed: another connection committed (SQLite's
-   * data_version), or this one stored a scan. Callers that cached what latestByDigest gave them
-   * can skip asking while it stays the same.
+   * Changes whenever scans may have changed: another connection changed the scans table (its
+   * scan_changes counter, read only when SQLite's data_version says someone committed), or this
+   * one stored a scan. Decisions, written many times a second by the webhook's writer thread, do
+   * not move it. Callers that cached what latestByDigest gave them can skip asking while it stays
+   * the same.
    */
   changeStamp(): string {
     // Another process's commit is seen within STAMP_CHECK_MS; this one's scans at once.
     const now = performance.now();
     if (now - this.versionCheckedAt >= STAMP_CHECK_MS) {
-      this.dataVersion = Number((this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version);
       this.versionCheckedAt = now;
+      const version = Number((this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version);
+      if (version !== this.dataVersion) {
+        this.dataVersion = version;
+        // Without the counter (a read-only open of an older store), every commit counts.
+        this.scanChanges = this.countsScanChanges ? this.readScanChanges() : version;
+      }
     }
-    return `${this.dataVersion}:${this.scanWrites}`;
+    return `${this.scanChanges}:${this.scanWrites}`;
+  }
+
+  private readScanChanges(): number {
+    return Number((this.stmt('SELECT n FROM scan_changes').get() as { n: number }).n);
   }
 
   /** Decisions, newest first (for audits and tests). */

@@ -45,3 +45,18 @@ CREATE TABLE decisions (
 -- No index on uid: a random key would scatter every batch of inserts over the whole index
 -- (many WAL pages per commit); audits look decisions up by time (the rowid order) or scan.
 `;
+
+/**
+ * A counter every change to \`scans\` moves (triggers, so every writer's changes count, whichever
+ * portcullis wrote them). The webhook reads it to know whether the scans it judged may have
+ * changed; SQLite's data_version alone moves with every commit, and the webhook's own decision
+ * writer commits many times a second. Additive: created on open in stores made before it
+ * (same schema version; an older portcullis ignores it and its triggers keep it right).
+ */
+export const SCAN_CHANGES_SQL = `
+CREATE TABLE IF NOT EXISTS scan_changes (n INTEGER NOT NULL);
+INSERT INTO scan_changes (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM scan_changes);
+CREATE TRIGGER IF NOT EXISTS scans_inserted AFTER INSERT ON scans BEGIN UPDATE scan_changes SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS scans_updated AFTER UPDATE ON scans BEGIN UPDATE scan_changes SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS scans_deleted AFTER DELETE ON scans BEGIN UPDATE scan_changes SET n = n + 1; END;
+`;

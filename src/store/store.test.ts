@@ -147,6 +147,10 @@ describe('ResultStore', () => {
     store.putScan(cleanResult());
     const afterOwn = store.changeStamp();
     assert.notEqual(afterOwn, before, 'our own scan does');
+    // Another connection's decisions (the webhook's writer thread) do not move it either.
+    other.recordDecisions([decision({ uid: 'c' })]);
+    const stillUntil = Date.now() + 250;
+    while (Date.now() < stillUntil) assert.equal(store.changeStamp(), afterOwn, "another connection's decisions do not move it");
     other.putScan(debianScanResult());
     // Another connection's commit is seen within 100 ms.
     const until = Date.now() + 1000;
@@ -154,6 +158,28 @@ describe('ResultStore', () => {
     assert.notEqual(store.changeStamp(), afterOwn, "another connection's commit does");
     other.close();
     store.close();
+  });
+
+  test('a store made before the scan_changes counter gets it on open; read-only without it, every commit moves the stamp', () => {
+    const path = fresh();
+    ResultStore.open(path).close();
+    const raw = new DatabaseSync(path);
+    raw.exec('DROP TRIGGER scans_inserted; DROP TRIGGER scans_updated; DROP TRIGGER scans_deleted; DROP TABLE scan_changes;');
+    raw.close();
+    const reader = ResultStore.open(path, { readOnly: true });
+    const before = reader.changeStamp();
+    const writer = ResultStore.open(path);
+    writer.recordDecisions([decision({ uid: 'x' })]);
+    const until = Date.now() + 1000;
+    while (reader.changeStamp() === before && Date.now() < until) { /* spin */ }
+    assert.notEqual(reader.changeStamp(), before, 'without the counter a decision commit counts (nothing is missed)');
+    const names = (new DatabaseSync(path).prepare("SELECT name FROM sqlite_master WHERE name LIKE 'scan%' ORDER BY name").all()).map((r) => r.name);
+    assert.deepEqual(names, ['scan_changes', 'scans', 'scans_by_digest', 'scans_by_manifest', 'scans_by_time', 'scans_deleted', 'scans_inserted', 'scans_updated']);
+    const stamp = writer.changeStamp();
+    writer.putScan(cleanResult());
+    assert.notEqual(writer.changeStamp(), stamp);
+    reader.close();
+    writer.close();
   });
 
   test('bounded: the oldest scans and decisions beyond the limits go', () => {
