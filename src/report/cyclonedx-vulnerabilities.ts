@@ -1,4 +1,6 @@
-import * as CDX from '@cyclonedx/cyclonedx-library';
+import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
+import * as Models from '@cyclonedx/cyclonedx-library/Models';
+import type * as Types from '@cyclonedx/cyclonedx-library/Types';
 import type { Cvss, Finding, Severity } from '../match/types.ts';
 import type { ScanResult, Suppression } from './types.ts';
 
@@ -18,23 +20,22 @@ import type { ScanResult, Suppression } from './types.ts';
  * qualitative band as severity), and one per source's severity (method "other").
  */
 
-const { Models, Enums } = CDX;
 const V = Models.Vulnerability;
 const E = Enums.Vulnerability;
 
-const METHOD: Readonly<Record<string, CDX.Enums.Vulnerability.RatingMethod>> = {
+const METHOD: Readonly<Record<string, Enums.Vulnerability.RatingMethod>> = {
   '2.0': E.RatingMethod.CVSSv2,
   '3.0': E.RatingMethod.CVSSv3,
   '3.1': E.RatingMethod.CVSSv31,
   '4.0': E.RatingMethod.CVSSv4,
 };
 
-const SEVERITY: Readonly<Record<Severity, CDX.Enums.Vulnerability.Severity>> = {
+const SEVERITY: Readonly<Record<Severity, Enums.Vulnerability.Severity>> = {
   CRITICAL: E.Severity.Critical, HIGH: E.Severity.High, MEDIUM: E.Severity.Medium, LOW: E.Severity.Low, UNKNOWN: E.Severity.Unknown,
 };
 
 /** OpenVEX justifications in CycloneDX's words. */
-const JUSTIFICATION: Readonly<Record<string, CDX.Enums.Vulnerability.AnalysisJustification>> = {
+const JUSTIFICATION: Readonly<Record<string, Enums.Vulnerability.AnalysisJustification>> = {
   component_not_present: E.AnalysisJustification.CodeNotPresent,
   vulnerable_code_not_present: E.AnalysisJustification.CodeNotPresent,
   vulnerable_code_not_in_execute_path: E.AnalysisJustification.CodeNotReachable,
@@ -44,15 +45,15 @@ const JUSTIFICATION: Readonly<Record<string, CDX.Enums.Vulnerability.AnalysisJus
 const CDX_JUSTIFICATIONS = new Set<string>(Object.values(E.AnalysisJustification));
 
 /** CVSS qualitative bands (v3/v4: none, low, medium, high, critical; v2 has no critical or none). */
-function cvssSeverity(c: Cvss): CDX.Enums.Vulnerability.Severity {
+function cvssSeverity(c: Cvss): Enums.Vulnerability.Severity {
   const s = c.score;
   if (c.version.startsWith('2')) return s >= 7 ? E.Severity.High : s >= 4 ? E.Severity.Medium : E.Severity.Low;
   if (s === 0) return E.Severity.None;
   return s >= 9 ? E.Severity.Critical : s >= 7 ? E.Severity.High : s >= 4 ? E.Severity.Medium : E.Severity.Low;
 }
 
-function ratings(f: Finding): CDX.Models.Vulnerability.Rating[] {
-  const out: CDX.Models.Vulnerability.Rating[] = [];
+function ratings(f: Finding): Models.Vulnerability.Rating[] {
+  const out: Models.Vulnerability.Rating[] = [];
   for (const c of f.cvss) {
     if (!Number.isFinite(c.score) || c.score < 0 || c.score > 10) continue;
     out.push(new V.Rating({
@@ -73,10 +74,10 @@ function vexOf(s: Suppression): { fixed: boolean; justification?: string } {
   return { fixed: m?.[1] === 'fixed', ...(m?.[2] ? { justification: m[2] } : {}) };
 }
 
-function analysisOf(s: Suppression): CDX.Models.Vulnerability.Analysis {
+function analysisOf(s: Suppression): Models.Vulnerability.Analysis {
   if (s.kind === 'vex') {
     const { fixed, justification } = vexOf(s);
-    const j = justification === undefined ? undefined : JUSTIFICATION[justification] ?? (CDX_JUSTIFICATIONS.has(justification) ? justification as CDX.Enums.Vulnerability.AnalysisJustification : undefined);
+    const j = justification === undefined ? undefined : JUSTIFICATION[justification] ?? (CDX_JUSTIFICATIONS.has(justification) ? justification as Enums.Vulnerability.AnalysisJustification : undefined);
     return new V.Analysis({
       state: fixed ? E.AnalysisState.Resolved : E.AnalysisState.NotAffected,
       ...(j && !fixed ? { justification: j } : {}),
@@ -93,7 +94,7 @@ function analysisOf(s: Suppression): CDX.Models.Vulnerability.Analysis {
 const CWE = /^CWE-(\d{1,6})$/;
 const URL_LIKE = /^https?:\/\/[^\s<>"{}|\\^`]+$/;
 
-function vulnerability(first: Finding, bomRef: string, refs: Iterable<string>, group: readonly Finding[]): CDX.Models.Vulnerability.Vulnerability {
+function vulnerability(first: Finding, bomRef: string, refs: Iterable<string>, group: readonly Finding[]): Models.Vulnerability.Vulnerability {
   const v = new V.Vulnerability({
     bomRef, id: first.id,
     ...(first.sources[0] ? { source: new V.Source({ name: first.sources[0] }) } : {}),
@@ -106,7 +107,7 @@ function vulnerability(first: Finding, bomRef: string, refs: Iterable<string>, g
   for (const r of ratings(first)) v.ratings.add(r);
   for (const cwe of first.cwes ?? []) {
     const m = CWE.exec(cwe);
-    if (m) v.cwes.add(Number(m[1]) as CDX.Types.CWE);
+    if (m) v.cwes.add(Number(m[1]) as Types.CWE);
   }
   for (const alias of first.aliases) v.references.add(new V.Reference(alias, new V.Source({ name: alias.split('-')[0] ?? alias })));
   for (const url of first.references ?? []) if (URL_LIKE.test(url)) v.advisories.add(new V.Advisory(url));
@@ -121,7 +122,7 @@ function vulnerability(first: Finding, bomRef: string, refs: Iterable<string>, g
  * Add the vulnerabilities of `result` to `bom`. `refOf` gives the bom-ref of the component a
  * finding's package is (adding one when the inventory does not list it).
  */
-export function addVulnerabilities(bom: CDX.Models.Bom, result: ScanResult, refOf: (f: Finding) => string): void {
+export function addVulnerabilities(bom: Models.Bom, result: ScanResult, refOf: (f: Finding) => string): void {
   const kept = new Map<string, Finding[]>();
   for (const f of result.findings ?? []) {
     const list = kept.get(f.id);

@@ -1,4 +1,10 @@
-import * as CDX from '@cyclonedx/cyclonedx-library';
+// The library's parts, not its index: the index also loads its validators (ajv and its formats),
+// which a report never uses and which would double the start-up time of `sbom`.
+import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
+import * as Models from '@cyclonedx/cyclonedx-library/Models';
+import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
+import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
+import { Factories as LicenseFactories } from '@cyclonedx/cyclonedx-library/Contrib/License';
 import { PackageURL } from 'packageurl-js';
 import type { Package } from '../inventory/index.ts';
 import type { Finding } from '../match/types.ts';
@@ -6,8 +12,7 @@ import { addVulnerabilities } from './cyclonedx-vulnerabilities.ts';
 import { isSpdxExpression } from './license.ts';
 import type { ReportOptions, ScanResult } from './types.ts';
 
-const { Models, Enums } = CDX;
-const licenseFactory = new CDX.Contrib.License.Factories.LicenseFactory(isSpdxExpression);
+const licenseFactory = new LicenseFactories.LicenseFactory(isSpdxExpression);
 
 /** Properties in the CycloneDX "portcullis:" namespace, as the property taxonomy advises. */
 const P = {
@@ -19,7 +24,7 @@ const P = {
   ecosystem: 'portcullis:package:ecosystem',
 } as const;
 
-function imageComponent(result: ScanResult): CDX.Models.Component {
+function imageComponent(result: ScanResult): Models.Component {
   const { artifact } = result;
   const c = new Models.Component(Enums.ComponentType.Container, artifact.name, {
     bomRef: artifact.digest ?? artifact.name,
@@ -41,7 +46,7 @@ function ociPurlOf(result: ScanResult): PackageURL | undefined {
   return new PackageURL('oci', undefined, last, digest, { repository_url: repo, ...(tag ? { tag } : {}) }, undefined);
 }
 
-function packageComponent(p: Package): CDX.Models.Component {
+function packageComponent(p: Package): Models.Component {
   const c = new Models.Component(Enums.ComponentType.Library, p.name, { bomRef: p.purl, version: p.version });
   c.purl = p.purl;
   for (const l of p.licenses ?? []) c.licenses.add(licenseFactory.makeFromString(l));
@@ -57,7 +62,7 @@ function packageComponent(p: Package): CDX.Models.Component {
 }
 
 /** The CycloneDX BOM model of a result (components only; vulnerabilities are added by scan reports). */
-export function cyclonedxBom(result: ScanResult, options: ReportOptions): CDX.Models.Bom {
+export function cyclonedxBom(result: ScanResult, options: ReportOptions): Models.Bom {
   const bom = new Models.Bom();
   bom.serialNumber = `urn:uuid:${crypto.randomUUID()}`;
   bom.metadata.timestamp = options.now ?? new Date(result.createdAt);
@@ -82,7 +87,7 @@ export function cyclonedxBom(result: ScanResult, options: ReportOptions): CDX.Mo
  * version), or a component made for it when the inventory does not list the package (a result
  * matched from a stored SBOM, or built by hand).
  */
-function findingRefs(bom: CDX.Models.Bom, packages: readonly Package[]): (f: Finding) => string {
+function findingRefs(bom: Models.Bom, packages: readonly Package[]): (f: Finding) => string {
   const byPurl = new Set(packages.map((p) => p.purl));
   const byNameVersion = new Map(packages.map((p) => [`${p.name}\u0000${p.version}`, p.purl]));
   const image = bom.metadata.component;
@@ -115,6 +120,6 @@ export function cyclonedxReport(result: ScanResult, options: ReportOptions): str
     for (const r of result.verdict.reasons) bom.metadata.properties.add(new Models.Property('portcullis:verdict:reason', r));
     if (result.verdict.policy) bom.metadata.properties.add(new Models.Property('portcullis:verdict:policy', result.verdict.policy));
   }
-  const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
   return `${serializer.serialize(bom, { space: 2, sortLists: true })}\n`;
 }

@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
-import { createSecureContext, getCACertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { RegistryError } from '../../errors.ts';
 import { isLoopbackRegistry } from '../reference.ts';
+
+// node:http, node:https and node:tls are taken on first use: an ESM import of node:http makes
+// Node load its fetch implementation (~30 ms of every start-up), which a run that never talks to
+// a registry (a layout, an archive, a fully cached scan's other commands) should not pay.
+const http = () => process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+const tls = () => process.getBuiltinModule('node:tls');
 
 /**
  * The one place Portcullis opens HTTP connections to registries and token services: node:http(s)
@@ -79,11 +84,11 @@ function trustContext(caFile: string | undefined): SecureContext {
     }
     let system: string[] = [];
     try {
-      system = getCACertificates('system');
+      system = tls().getCACertificates('system');
     } catch {
       // No readable system store: the bundled roots still apply.
     }
-    context = createSecureContext({ ca: [...new Set([...getCACertificates('default'), ...system]), ...extra] });
+    context = tls().createSecureContext({ ca: [...new Set([...tls().getCACertificates('default'), ...system]), ...extra] });
     contexts.set(key, context);
   }
   return context;
@@ -105,8 +110,8 @@ export class Transport {
     if (!agent) {
       const common = { keepAlive: true, maxSockets: 16, ...(proxied ? { proxyEnv: this.options.proxyEnv } : {}) };
       agent = secure
-        ? new HttpsAgent({ ...common, secureContext: trustContext(this.options.caFile), rejectUnauthorized: !this.options.insecure })
-        : new HttpAgent(common);
+        ? new (https().Agent)({ ...common, secureContext: trustContext(this.options.caFile), rejectUnauthorized: !this.options.insecure })
+        : new (http().Agent)(common);
       this.agents.set(key, agent);
     }
     return agent;
@@ -119,7 +124,7 @@ export class Transport {
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'portcullis', ...req.headers };
     if (req.body) headers['content-length'] = String(req.body.length);
     return new Promise((resolve, reject) => {
-      const make = secure ? httpsRequest : httpRequest;
+      const make = secure ? https().request : http().request;
       const r = make(req.url, { method: req.method, headers, agent }, (res) => {
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
       });
