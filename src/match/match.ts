@@ -241,20 +241,26 @@ interface VulnGroup {
   related: VulnRecord[];
   aliases: string[];
   described?: Described;
-  /** The severity choice of the first finding, and of any other kind of finding, by choiceKey. */
-  choiceKey?: string;
-  choice?: SeverityChoice;
-  choices?: Map<string, SeverityChoice>;
+  /** Severities chosen for its findings, one per kind of finding (chooseSeverity's other inputs). */
+  choices: Choice[];
+}
+
+interface Choice {
+  kind: FamilyMatcher['kind'];
+  vendor: string | undefined;
+  rowSeverity: Severity | undefined;
+  rowSource: string | undefined;
+  choice: SeverityChoice;
 }
 
 function vulnGroup(id: string, ids: readonly string[], vulns: Map<string, VulnRecord>): VulnGroup {
   if (ids.length === 1 && ids[0] === id) {
     // Not folded (the common case): its own record, if the database has one, and that record's aliases.
     const v = vulns.get(id);
-    if (!v) return { related: [], aliases: [] };
+    if (!v) return { related: [], aliases: [], choices: [] };
     const aliases = new Set(v.aliases);
     aliases.delete(id);
-    return { related: [v], aliases: [...aliases].sort() };
+    return { related: [v], aliases: [...aliases].sort(), choices: [] };
   }
   const related: VulnRecord[] = [];
   const seen = new Set<string>();
@@ -268,27 +274,30 @@ function vulnGroup(id: string, ids: readonly string[], vulns: Map<string, VulnRe
   const aliases = new Set<string>(ids);
   for (const v of related) for (const a of v.aliases) aliases.add(a);
   aliases.delete(id);
-  return { related, aliases: [...aliases].sort() };
+  return { related, aliases: [...aliases].sort(), choices: [] };
 }
 
-/** chooseSeverity, once per vulnerability and kind of finding (OS vendor, the row's own severity). */
-function severityOf(group: VulnGroup, info: Described, kind: FamilyMatcher['kind'], vendor: string | undefined, rowSeverity: Severity | undefined, rowSource: string | undefined): SeverityChoice {
-  const key = `${kind}|${vendor ?? ''}|${rowSeverity ?? ''}|${rowSource ?? ''}`;
-  if (group.choiceKey === key) return group.choice!;
-  const known = group.choices?.get(key);
-  if (known) return known;
-  const choice = chooseSeverity({
-    ratings: info.ratings,
-    kind,
-    ...(vendor ? { vendor } : {}),
-    ...(rowSeverity && rowSource ? { distribution: { source: rowSource, severity: rowSeverity } } : {}),
-  });
-  if (group.choiceKey === undefined) {
-    group.choiceKey = key;
-    group.choice = choice;
-  } else {
-    (group.choices ??= new Map()).set(key, choice);
+/**
+ * chooseSeverity, once per vulnerability and kind of finding (OS vendor, the row's own
+ * severity). A vulnerability nobody rated gives a choice that depends on nothing of its own:
+ * that one is made once per kind of finding for all of them (`unrated`).
+ */
+function severityOf(group: VulnGroup, info: Described, kind: FamilyMatcher['kind'], vendor: string | undefined, rowSeverity: Severity | undefined, rowSource: string | undefined, unrated: Map<string, SeverityChoice>): SeverityChoice {
+  for (const c of group.choices) {
+    if (c.kind === kind && c.vendor === vendor && c.rowSeverity === rowSeverity && c.rowSource === rowSource) return c.choice;
   }
+  const unratedKey = info.ratings.length === 0 ? `${kind}\0${vendor ?? ''}\0${rowSeverity ?? ''}\0${rowSource ?? ''}` : undefined;
+  let choice = unratedKey === undefined ? undefined : unrated.get(unratedKey);
+  if (!choice) {
+    choice = chooseSeverity({
+      ratings: info.ratings,
+      kind,
+      ...(vendor ? { vendor } : {}),
+      ...(rowSeverity && rowSource ? { distribution: { source: rowSource, severity: rowSeverity } } : {}),
+    });
+    if (unratedKey !== undefined) unrated.set(unratedKey, choice);
+  }
+  group.choices.push({ kind, vendor, rowSeverity, rowSource, choice });
   return choice;
 }
 
@@ -376,6 +385,7 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
   const { kev, epss } = db.kevAndEpss ? db.kevAndEpss(cveList) : { kev: db.kev(cveList), epss: db.epss(cveList) };
 
   const findings: Finding[] = [];
+  const unrated = new Map<string, SeverityChoice>();
   for (let i = 0; i < decided.length; i++) {
     const { target, decision, id } = decided[i]!;
     const group = groupOf[i]!;
@@ -383,7 +393,7 @@ export function matchInventory(packages: readonly Package[], os: OSInfo | undefi
     const vendor = target.matcher.vendor?.(target.pkg);
     const rowSeverity = decision.row.severity;
     const rowSource = vendor ?? (rowSeverity ? publisherOfRow(decision.row) : undefined);
-    const choice = severityOf(group, info, target.matcher.kind, vendor, rowSeverity, rowSource);
+    const choice = severityOf(group, info, target.matcher.kind, vendor, rowSeverity, rowSource, unrated);
     const f: Finding = {
       id,
       aliases: info.aliases,
