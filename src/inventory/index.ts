@@ -6,5 +6,6 @@ export { LayerCache, defaultCacheDir, analyzersKey } from './cache.ts';
 export { analyzeLayer, LAYER_ANALYSIS_SCHEMA } from './layer-analysis.ts';
 export type { LayerAnalysis } from './layer-analysis.ts';
 export { mergeLayers } from './merge.ts';
-export { ecosystemOf, purlOf, splitEpoch } from './purl.ts';
+export { ecosystemOf, formatPurl, purlOf, splitEpoch } from './purl.ts';
+export type { PurlParts } from './purl.ts';
 export { ANALYZERS, resolveOS } from './analyzers/index.ts';

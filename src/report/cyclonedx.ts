@@ -5,7 +5,7 @@ import * as Models from '@cyclonedx/cyclonedx-library/Models';
 import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
 import { Factories as LicenseFactories } from '@cyclonedx/cyclonedx-library/Contrib/License';
-import { PackageURL } from 'packageurl-js';
+import { formatPurl } from '../inventory/index.ts';
 import type { Package } from '../inventory/index.ts';
 import type { Finding } from '../match/types.ts';
 import { addVulnerabilities } from './cyclonedx-vulnerabilities.ts';
@@ -31,19 +31,19 @@ function imageComponent(result: ScanResult): Models.Component {
     ...(artifact.digest ? { version: artifact.digest } : {}),
   });
   const ociPurl = ociPurlOf(result);
-  if (ociPurl) c.purl = ociPurl.toString();
+  if (ociPurl) c.purl = ociPurl;
   if (artifact.platform) c.properties.add(new Models.Property('portcullis:image:platform', artifact.platform));
   return c;
 }
 
 /** pkg:oci/<name>@<digest>?repository_url=<registry/repo> per the purl spec's oci type. */
-function ociPurlOf(result: ScanResult): PackageURL | undefined {
+function ociPurlOf(result: ScanResult): string | undefined {
   const { name, digest } = result.artifact;
   if (!digest || name.includes(':/') || /^(oci|oci-archive|docker-archive):/.test(name)) return undefined;
   const repo = name.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
   const last = repo.slice(repo.lastIndexOf('/') + 1);
   const tag = /:([^/:@]+)(@|$)/.exec(name.slice(repo.length))?.[1];
-  return new PackageURL('oci', undefined, last, digest, { repository_url: repo, ...(tag ? { tag } : {}) }, undefined);
+  return formatPurl({ type: 'oci', name: last, version: digest, qualifiers: { repository_url: repo, ...(tag ? { tag } : {}) } });
 }
 
 function packageComponent(p: Package): Models.Component {
