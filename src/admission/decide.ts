@@ -208,7 +208,7 @@ export class Decider {
     const scan = scanId === undefined ? undefined : store.latestByDigest(digest);
     const judgement = scan ? judgeScan(scan, this.policy, reference, namespace, now) : undefined;
     // "No result" is cached too (until something is stored), so unknown images cost no query.
-    this.judged.set(key, { scanId: scan?.id, stamp, judgement }, now.getTime() + this.statusTtlMs);
+    this.judged.set(key, { scanId: scan?.id, stamp, judgement }, now.getTime() + this.statusTtlMs, now.getTime());
     return judgement;
   }
 

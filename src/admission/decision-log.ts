@@ -12,9 +12,23 @@ import type { DecisionRecord, DecisionRow, ResultStore } from '../store/index.ts
  * in this thread.
  */
 
-/** The rows of a batch, sent as texts (each JSON.stringify(decisionRow(...))). */
+/**
+ * A row as text: its columns but the last as JSON, a newline, then the last column (the
+ * decision's data, itself JSON) as it is — not escaped a second time. JSON.stringify never
+ * writes a raw newline, so the first one is the separator.
+ */
+export function rowText(row: DecisionRow): string {
+  return `${JSON.stringify(row.slice(0, -1))}\n${row[row.length - 1] as string}`;
+}
+
+/** The rows of a batch, from their texts (rowText). */
 export function parseRows(texts: readonly string[]): DecisionRow[] {
-  return texts.map((t) => JSON.parse(t) as DecisionRow);
+  return texts.map((t) => {
+    const nl = t.indexOf('\n');
+    const row = JSON.parse(t.slice(0, nl)) as unknown[];
+    row.push(t.slice(nl + 1));
+    return row as DecisionRow;
+  });
 }
 
 export interface DecisionLogOptions {
@@ -72,7 +86,7 @@ export class DecisionLog {
     // thread as a list of strings, each copied whole, where a structured clone of the rows
     // walks and copies every value (about eight times the cost; joining the texts into one
     // string first costs more than it saves).
-    this.pending.push(JSON.stringify(decisionRow(record)));
+    this.pending.push(rowText(decisionRow(record)));
     if (this.pending.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
