@@ -7,5 +7,11 @@ import { osEcosystemKey } from './distro.ts';
  */
 export function releaseKey(pkg: Package, os: OSInfo | undefined): string | undefined {
   if (!os || os.family !== pkg.ecosystem) return undefined;
-  return osEcosystemKey(os);
+  // Every OS package of an image asks about the same OS: work its key out once.
+  if (os.family !== last.family || os.version !== last.version || os.codename !== last.codename) {
+    last = { family: os.family, version: os.version, codename: os.codename, key: osEcosystemKey(os) };
+  }
+  return last.key;
 }
+
+let last: { family: string; version: string; codename: string | undefined; key: string | undefined } = { family: '', version: '', codename: undefined, key: undefined };
