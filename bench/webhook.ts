@@ -7,6 +7,9 @@
  * Targets (issue 6): throughput at least 0.7 of the empty handler's, p99 at most 1.5 times the
  * empty handler's, no non-2xx responses.
  *
+ * For reference it also measures a third handler that only reads the body, JSON.parses it and
+ * echoes the uid: the least any webhook must do, so its ratio is the ceiling a real one can reach.
+ *
  *   npm run bench:webhook [-- --seconds 10 --images 10000]
  */
 import { spawn } from 'node:child_process';
@@ -118,30 +121,48 @@ try {
   });
   await new Promise<void>((r) => empty.listen(0, '127.0.0.1', r));
   const emptyPort = (empty.address() as AddressInfo).port;
+  const parseOnly = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string } };
+      const text = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((r) => parseOnly.listen(0, '127.0.0.1', r));
+  const parseUrl = `https://127.0.0.1:${(parseOnly.address() as AddressInfo).port}/validate`;
 
   const webhookUrl = `https://127.0.0.1:${hook.port}/validate`;
   const emptyUrl = `https://127.0.0.1:${emptyPort}/validate`;
   // Warm both (JIT, caches, TLS sessions), then measure them interleaved: baseline, webhook, twice.
   await wrk(webhookUrl, script, 2);
   await wrk(emptyUrl, script, 2);
-  const runs: { empty: WrkResult; webhook: WrkResult }[] = [];
+  await wrk(parseUrl, script, 1);
+  type Round = { empty: WrkResult; webhook: WrkResult; parse: WrkResult };
+  const runs: Round[] = [];
   for (let round = 0; round < 2; round++) {
     const e = await wrk(emptyUrl, script, SECONDS / 2);
     const w = await wrk(webhookUrl, script, SECONDS / 2);
-    runs.push({ empty: e, webhook: w });
+    const p = await wrk(parseUrl, script, Math.max(1, Math.round(SECONDS / 4)));
+    runs.push({ empty: e, webhook: w, parse: p });
   }
-  const sum = (f: (r: { empty: WrkResult; webhook: WrkResult }) => number): number => runs.reduce((a, r) => a + f(r), 0);
+  const sum = (f: (r: Round) => number): number => runs.reduce((a, r) => a + f(r), 0);
   const emptyRps = sum((r) => r.empty.rps) / runs.length;
   const webhookRps = sum((r) => r.webhook.rps) / runs.length;
+  const parseRps = sum((r) => r.parse.rps) / runs.length;
   const emptyP99 = Math.max(...runs.map((r) => r.empty.p99ms));
   const webhookP99 = Math.max(...runs.map((r) => r.webhook.p99ms));
   const non2xx = sum((r) => r.webhook.non2xx + r.empty.non2xx);
   const emptyCpu = sum((r) => r.empty.cpuUsPerRequest) / runs.length;
   const webhookCpu = sum((r) => r.webhook.cpuUsPerRequest) / runs.length;
+  const parseCpu = sum((r) => r.parse.cpuUsPerRequest) / runs.length;
   const decisions = store.counts().decisions;
 
   await hook.close();
   await new Promise<void>((r) => empty.close(() => r()));
+  await new Promise<void>((r) => parseOnly.close(() => r()));
   store.close();
 
   const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -151,6 +172,7 @@ try {
   console.log(`empty HTTPS handler: ${fmt(emptyRps, 0)} req/s, p50 ${fmt(runs[0]!.empty.p50ms, 2)} ms, p99 ${fmt(emptyP99, 2)} ms`);
   console.log(`webhook:             ${fmt(webhookRps, 0)} req/s, p50 ${fmt(runs[0]!.webhook.p50ms, 2)} ms, p99 ${fmt(webhookP99, 2)} ms (${decisions} decisions recorded)`);
   console.log(`CPU per request:     empty ${fmt(emptyCpu, 0)} µs, webhook ${fmt(webhookCpu, 0)} µs (ratio ${fmt(emptyCpu / webhookCpu, 2)})`);
+  console.log(`reference, JSON.parse and echo the uid only: ${fmt(parseRps, 0)} req/s (ratio ${fmt(parseRps / emptyRps, 2)}), CPU ${fmt(parseCpu, 0)} µs per request (ratio ${fmt(emptyCpu / parseCpu, 2)})`);
   console.log(`throughput ratio ${fmt(throughputRatio, 2)} (target >= 0.70) ${throughputRatio >= 0.7 ? 'ok' : 'MISSED'}`);
   console.log(`p99 ratio        ${fmt(p99Ratio, 2)} (target <= 1.50) ${p99Ratio <= 1.5 ? 'ok' : 'MISSED'}`);
   console.log(`non-2xx responses ${non2xx} (target 0) ${non2xx === 0 ? 'ok' : 'MISSED'}${runs.some((r) => r.webhook.errors || r.empty.errors) ? `; ${runs.map((r) => r.webhook.errors || r.empty.errors).filter(Boolean).join('; ')}` : ''}`);
