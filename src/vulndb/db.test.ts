@@ -68,6 +68,45 @@ describe('database file', () => {
   });
 });
 
+describe('bulk lookups', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vulndb-bulk-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answer each ID once however often it is asked, and KEV with EPSS in one query as in two', () => {
+    const path = join(dir, 'b.db');
+    const w = new DbWriter(path);
+    const range = [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { fixed: '1.2-1' }] }];
+    // Two CVEs fixed by one advisory in one package: the same payload.
+    const rows = ['CVE-2024-0001', 'CVE-2024-0002'].map((vulnId) => ({
+      ecosystem: 'debian:12', package: 'zlib', vulnId, source: 'debian-tracker', status: 'fixed' as const, ranges: range, fixed: '1.2-1', advisory: 'DSA-1-1',
+    }));
+    for (const r of rows) w.addAffected(r);
+    w.addAffected({ ecosystem: 'debian:12', package: 'zlib', vulnId: 'CVE-2024-0003', source: 'debian-tracker', status: 'will_not_fix' });
+    const kev = [
+      { cve: 'CVE-2024-0001', dateAdded: '2024-03-01', dueDate: '2024-03-22', knownRansomwareCampaignUse: false },
+      { cve: 'CVE-2024-0003', dateAdded: '2024-04-01', knownRansomwareCampaignUse: true },
+    ];
+    const epss = [{ cve: 'CVE-2024-0001', score: 0.5, percentile: 0.9 }, { cve: 'CVE-2024-0002', score: 0.01, percentile: 0.2 }];
+    for (const k of kev) w.addKev(k);
+    for (const e of epss) w.addEpss(e);
+    w.finish({ builtAt: '2024-05-01T00:00:00Z', toolVersion: 'test' });
+    const db = VulnDb.open(path);
+
+    const zlib = db.affected('debian:12', ['zlib', 'openssl', 'zlib']).get('zlib')!;
+    assert.deepEqual(zlib.map((r) => r.vulnId), ['CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-0003']);
+    assert.deepEqual(zlib.slice(0, 2), rows);
+    assert.deepEqual(zlib[2], { ecosystem: 'debian:12', package: 'zlib', vulnId: 'CVE-2024-0003', source: 'debian-tracker', status: 'will_not_fix' });
+
+    const asked = ['CVE-2024-0002', 'CVE-2024-0001', 'CVE-2024-0009', 'CVE-2024-0001', 'CVE-2024-0003'];
+    const both = db.kevAndEpss(asked);
+    assert.deepEqual(both, { kev: db.kev(asked), epss: db.epss(asked) });
+    assert.deepEqual([...both.kev.values()].sort((a, b) => a.cve.localeCompare(b.cve)), kev);
+    assert.deepEqual([...both.epss.values()].sort((a, b) => a.cve.localeCompare(b.cve)), epss);
+    assert.deepEqual(db.kevAndEpss([]), { kev: new Map(), epss: new Map() });
+    db.close();
+  });
+});
+
 describe('damaged records', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vulndb-damaged-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
