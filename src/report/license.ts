@@ -1,4 +1,11 @@
-import * as SPDX from '@cyclonedx/cyclonedx-library/SPDX'; // the SPDX list alone: the whole library costs every command ~100 ms to load
+import { createRequire } from 'node:module';
+import type * as SpdxModule from '@cyclonedx/cyclonedx-library/SPDX';
+
+// The SPDX list (the CycloneDX library's, without the rest of it) is read on first use: reports
+// that check no license (json) should not parse its 60 KB schema at start-up.
+type Spdx = typeof SpdxModule;
+let spdx: Spdx | undefined;
+const spdxList = (): Spdx => (spdx ??= createRequire(import.meta.url)('@cyclonedx/cyclonedx-library/SPDX') as Spdx);
 
 /**
  * Whether a license string from a package database is a valid SPDX license expression (ids
@@ -28,7 +35,7 @@ export function isSpdxExpression(text: string): boolean {
     } else {
       if (!expectOperand) return false;
       const id = t.endsWith('+') ? t.slice(0, -1) : t;
-      if (!SPDX.isSupportedSpdxId(id) && !/^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$/.test(t)) return false;
+      if (!spdxList().isSupportedSpdxId(id) && !/^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$/.test(t)) return false;
       expectOperand = false;
     }
   }
