@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import YAML from 'yaml';
 import { VersionError } from '../errors.ts';
 import { compareVersions, getScheme, isAffected, schemeForEcosystem, type VersionRange } from './index.ts';
+import { versionsFromOrderings } from './orderings.fixture.ts';
 
 const eco = (events: VersionRange['events']): VersionRange[] => [{ type: 'ECOSYSTEM', events }];
 
@@ -78,6 +79,22 @@ test('an unparsable installed version is not affected and throws nothing; an unk
   assert.equal(isAffected('deb', '', eco([{ introduced: '0' }])), false);
   assert.equal(isAffected('deb', 'x'.repeat(10_000), eco([{ introduced: '0' }])), false);
   assert.throws(() => isAffected('cobol', '1', []), (e: unknown) => e instanceof VersionError && e.code === 'UNKNOWN_SCHEME');
+});
+
+test('"introduced 0, fixed X" (answered with one comparison) agrees with the same range evaluated by sorting its events', () => {
+  const versions = versionsFromOrderings('debian').slice(0, 400);
+  assert.ok(versions.length > 50);
+  for (const fixed of [...versions.slice(0, 40), 'bad version!']) {
+    const common = eco([{ introduced: '0' }, { fixed }]);
+    // The same range with both bounds in one event: not the common shape, so it takes the general path.
+    const general = eco([{ introduced: '0', fixed }]);
+    for (const v of versions) {
+      const want = isAffected('deb', v, general);
+      assert.equal(isAffected('deb', v, common), want, `${v} in [0, ${fixed})`);
+      if (fixed !== 'bad version!') assert.equal(want, compareVersions('deb', v, fixed) < 0, `${v} below ${fixed}`);
+    }
+  }
+  assert.equal(isAffected('deb', '1.0-1', eco([{ introduced: '0' }])), true);
 });
 
 test('unreadable bounds in a feed fail closed: a bad start counts from the beginning, a bad end is dropped', () => {
