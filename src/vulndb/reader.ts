@@ -36,6 +36,7 @@ function kevRecord(cve: string, dateAdded: string, dueDate: string | null, ranso
 export class VulnDb {
   readonly path: string;
   private readonly db: DatabaseSync;
+  private cachedInfo: DbInfo | undefined;
   private readonly affectedStmt: StatementSync;
   private readonly vulnStmt: StatementSync;
   private readonly kevStmt: StatementSync;
@@ -82,9 +83,15 @@ export class VulnDb {
     return new VulnDb(path, db);
   }
 
+  /**
+   * Build facts and counts. A database file never changes once built (updates write a new file
+   * and rename it into place; an open handle keeps reading the old one), so they are read once:
+   * the counts alone cost milliseconds, and the gate and webhook ask for every image.
+   */
   info(): DbInfo {
     try {
-      return this.readInfo();
+      this.cachedInfo ??= this.readInfo();
+      return structuredClone(this.cachedInfo);
     } catch (err) {
       if (err instanceof DbError) throw err;
       throw new DbError('BAD_DB', `${this.path} is damaged (${(err as Error).message}); rebuild or update the database`);
