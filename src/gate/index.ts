@@ -1,5 +1,5 @@
 /** The sync-time gate: discovered images → digests → scans → policy → one verdict, explained. */
-export { DEFAULT_ADMISSION_POLICY_YAML, runGate } from './run.ts';
+export { runGate } from './run.ts';
 export type { GateDeps, GateOptions } from './run.ts';
 export { GATE_FORMATS, gateJson, gateSarif, renderGate, reportBaseName, writeReportDir } from './output.ts';
 export type { GateFormat } from './output.ts';

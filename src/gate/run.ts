@@ -1,8 +1,8 @@
 import { parseImageRef } from '../image/index.ts';
 import type { ImageRef, RegistryRef } from '../image/index.ts';
 import type { Discovery, Workload } from '../manifests/index.ts';
-import { decideScan, evaluateWorkloadAdmission, parsePolicy, worstFindings } from '../policy/index.ts';
-import type { ContainerAdmissionPolicy, ImageUnderReview, Labels, PolicySet, ScanPolicyInputs } from '../policy/index.ts';
+import { decideScan, evaluateWorkloadAdmission, worstFindings } from '../policy/index.ts';
+import type { ImageUnderReview, Labels, PolicySet, ScanPolicyInputs } from '../policy/index.ts';
 import type { ScanResult } from '../report/index.ts';
 import { mapSettled } from './pool.ts';
 import type { GateImage, GateResult } from './types.ts';
@@ -38,33 +38,6 @@ export interface GateOptions {
   onError?: 'block' | 'allow';
   now?: Date;
   source?: string;
-}
-
-/**
- * What applies when the policy file has no ContainerAdmissionPolicy: reject images whose scan
- * status is Fail or Unknown, admit the rest (Warn ones with a warning). Without it the gate
- * would admit everything (Calico's implicit Allow), which no one adding a gate wants.
- */
-export const DEFAULT_ADMISSION_POLICY_YAML = `apiVersion: containersecurity.tigera.io/v1beta1
-kind: ContainerAdmissionPolicy
-metadata:
-  name: portcullis-default
-spec:
-  selector: all()
-  namespaceSelector: all()
-  rules:
-    - action: Reject
-      imageScanStatus:
-        operator: IsOneOf
-        values: [Fail, Unknown]
-    - action: Allow
-`;
-
-let defaultPolicies: ContainerAdmissionPolicy[] | undefined;
-function admissionPolicies(policy: PolicySet): readonly ContainerAdmissionPolicy[] {
-  if (policy.admissionPolicies.length > 0) return policy.admissionPolicies;
-  defaultPolicies ??= parsePolicy(DEFAULT_ADMISSION_POLICY_YAML, 'built-in default').admissionPolicies;
-  return defaultPolicies;
 }
 
 interface Target {
@@ -122,7 +95,7 @@ export async function runGate(discovery: Discovery, deps: GateDeps, options: Gat
     }
     return d;
   };
-  const policies = admissionPolicies(options.policy);
+  const policies = options.policy;
   const images: GateImage[] = [];
   for (const w of discovery.workloads) images.push(...judgeWorkload(w));
 

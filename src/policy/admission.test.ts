@@ -254,13 +254,25 @@ describe('imageLastScan with an injected clock', () => {
 });
 
 describe('when nothing decides', () => {
-  it('no policy at all: Allow by default (Warn for a non-passing image)', () => {
+  it('no ContainerAdmissionPolicy at all: the built-in portcullis-default rejects Fail and Unknown, admits the rest', () => {
     const none = parsePolicy('apiVersion: portcullis.dev/v1\nkind: ScanStatusThresholds\nmetadata: {name: t}\nspec: {}\n');
-    const d = evaluateAdmission(none, anywhere, img('x', 'Pass'), NOW);
+    const pass = evaluateAdmission(none, anywhere, img('x', 'Pass'), NOW);
+    assert.deepEqual([pass.action, pass.policy, pass.ruleIndex], ['Allow', 'portcullis-default', 1]);
+    assert.equal(pass.message, "Action 'Allow' enforced by ContainerPolicy portcullis-default rule index 1");
+    assert.deepEqual([evaluateAdmission(none, anywhere, img('x', 'Warn'), NOW).action, evaluateAdmission([], anywhere, img('x', 'Warn'), NOW).action], ['Warn', 'Warn']);
+    for (const status of ['Fail', 'Unknown'] as const) {
+      const d = evaluateAdmission(none, anywhere, img('x', status), NOW);
+      assert.deepEqual([d.action, d.policy, d.ruleIndex], ['Reject', 'portcullis-default', 0]);
+      assert.equal(evaluateAdmission([], anywhere, img('x', status), NOW).action, 'Reject');
+    }
+  });
+
+  it('policies that exist but do not apply: Allow by default (Warn for a non-passing image)', () => {
+    const elsewhere = parsePolicy(cap('p', "selector: team == 'other'\nrules:\n- action: Reject"));
+    const d = evaluateAdmission(elsewhere, anywhere, img('x', 'Pass'), NOW);
     assert.deepEqual([d.action, d.policy, d.ruleIndex], ['Allow', null, null]);
     assert.equal(d.message, "Action 'Allow' by default: no ContainerPolicy applies");
-    assert.deepEqual(d.steps, [{ kind: 'default', action: 'Allow', message: d.message }]);
-    assert.equal(evaluateAdmission(none, anywhere, img('x', 'Fail'), NOW).action, 'Warn');
+    assert.equal(evaluateAdmission(elsewhere, anywhere, img('x', 'Fail'), NOW).action, 'Warn');
   });
 
   it('applicable policies whose rules do not match: the default, and it can be Reject', () => {

@@ -1,4 +1,5 @@
 import { PolicyError } from '../errors.ts';
+import { defaultAdmissionPolicies } from './default-admission.ts';
 import { comparePolicies } from './documents/index.ts';
 import type {
   AdmissionRule, ContainerAdmissionPolicy, LastScanMatch, PathMatch, PolicySet, RuleAction, ScanStatus, StatusMatch,
@@ -20,6 +21,8 @@ import { subtractCalendar } from './time.ts';
  * - An applicable policy in which no rule matches does not decide: evaluation continues with
  *   the next applicable policy, as a Calico network policy with no matching rule passes the
  *   packet on to the next policy.
+ * - With no ContainerAdmissionPolicy at all, the built-in `portcullis-default` applies
+ *   (default-admission.ts): Fail and Unknown are rejected.
  * - When no rule of any policy matches (or no policy applies), the image is allowed
  *   (`defaultAction`, default Allow). Every documented Calico example ends its rules with a bare
  *   `- action: Reject` to get the opposite, which only makes sense if the implicit outcome is
@@ -197,7 +200,8 @@ export function evaluateAdmission(
 ): AdmissionDecision {
   checkInput(image, now);
   // A PolicySet is already in evaluation order; a bare list may not be.
-  const ordered = 'admissionPolicies' in policies ? policies.admissionPolicies : [...policies].sort(comparePolicies);
+  const given = 'admissionPolicies' in policies ? policies.admissionPolicies : [...policies].sort(comparePolicies);
+  const ordered = given.length > 0 ? given : defaultAdmissionPolicies();
   const { labels, namespaceLabels } = withAutomaticLabels(workload);
   const steps: AdmissionStep[] = [];
   for (const p of ordered) {

@@ -8,6 +8,7 @@ export * from './documents/index.ts';
 export {
   evaluateAdmission, evaluateWorkloadAdmission, MAX_IMAGE_REFERENCE_LENGTH,
 } from './admission.ts';
+export { DEFAULT_ADMISSION_POLICY_YAML, defaultAdmissionPolicies } from './default-admission.ts';
 export type {
   AdmissionAction, AdmissionDecision, AdmissionOptions, AdmissionStep, CriterionResult, ImageUnderReview,
   WorkloadContext, WorkloadDecision,
