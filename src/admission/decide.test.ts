@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { pino } from 'pino';
 import { cleanResult, debianScanResult, NOW, warnResult } from '../../test/fixtures-results.ts';
 import { validateKubeObject } from '../../test/kube-models.ts';
 import { decideScan, parsePolicy, sortWorstFirst } from '../policy/index.ts';
@@ -494,5 +496,25 @@ describe('limits and hostile input', () => {
     assert.equal(body(admitted).auditAnnotations?.verdict, 'FailOpen');
     const bad = await open.handle(Buffer.from('{"kind":"AdmissionReview"'));
     assert.equal(bad.body.response.allowed, false);
+  });
+});
+
+describe('decision logs', () => {
+  test('a Reject or Warn is logged at info, an Allow only at debug; every one is recorded in the store', async () => {
+    const k = kindInfo('Deployment');
+    for (const level of ['info', 'debug'] as const) {
+      const lines: { msg: string; verdict: string; level: number }[] = [];
+      const stream = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as never); done(); } });
+      const store = ResultStore.open(join(dir, `s${++files}.db`));
+      for (const r of [FAIL, PASS, WARN]) store.putScan(r);
+      const decider = new Decider({ policy: POLICY, store, now: () => NOW });
+      const handler = new AdmissionHandler({ decider, store, now: () => NOW, logger: pino({ level }, stream) });
+      for (const r of [PASS, FAIL, WARN]) await handler.handle(Buffer.from(JSON.stringify(admissionReview(k, k.build('d', [{ name: 'app', image: img(r) }])))));
+      await new Promise((r) => setImmediate(r));
+      const decisions = lines.filter((l) => l.msg === 'admission decision');
+      assert.deepEqual(decisions.map((l) => l.verdict), level === 'info' ? ['Reject', 'Warn'] : ['Allow', 'Reject', 'Warn']);
+      assert.deepEqual(store.decisions().map((d) => d.action).reverse(), ['Allow', 'Reject', 'Warn']);
+      store.close();
+    }
   });
 });
