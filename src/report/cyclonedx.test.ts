@@ -84,3 +84,18 @@ describe('CycloneDX scan report', () => {
     assert.equal(render(sbomOnlyResult()).vulnerabilities, undefined);
   });
 });
+
+describe('CycloneDX component licenses', () => {
+  it('SPDX IDs as ids, free text as names, an SPDX expression as the only entry', () => {
+    const base = sbomOnlyResult();
+    const pkg = base.packages[0]!;
+    const licensed = (licenses: string[]) => {
+      const bom = JSON.parse(cyclonedxReport({ ...base, packages: [{ ...pkg, licenses }] }, { toolVersion: '0.1.0', now: NOW })) as
+        { components: { purl?: string; licenses?: unknown[] }[] };
+      assertValid(cyclonedx16(), bom, 'CycloneDX SBOM');
+      return bom.components.find((c) => c.purl === pkg.purl)?.licenses;
+    };
+    assert.deepEqual(licensed(['GPLv2+', 'MIT']), [{ license: { name: 'GPLv2+' } }, { license: { id: 'MIT' } }]);
+    assert.deepEqual(licensed(['GPL-2.0-or-later AND MIT']), [{ expression: 'GPL-2.0-or-later AND MIT' }]);
+  });
+});

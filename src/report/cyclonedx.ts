@@ -12,7 +12,12 @@ import { addVulnerabilities } from './cyclonedx-vulnerabilities.ts';
 import { isSpdxExpression } from './license.ts';
 import type { ReportOptions, ScanResult } from './types.ts';
 
-const licenseFactory = new LicenseFactories.LicenseFactory(isSpdxExpression);
+// The factory's validator must throw on an invalid expression (a boolean is ignored, which made
+// every free-text license an "expression" and, as a component holds at most one expression,
+// dropped the others).
+const licenseFactory = new LicenseFactories.LicenseFactory((expression: string) => {
+  if (!isSpdxExpression(expression)) throw new RangeError(`not an SPDX license expression: ${expression}`);
+});
 
 /** Properties in the CycloneDX "portcullis:" namespace, as the property taxonomy advises. */
 const P = {
