@@ -1,7 +1,7 @@
 import type { Finding } from '../match/types.ts';
 import { decideScan, sortWorstFirst } from '../policy/index.ts';
 import type { PolicySet, ScanStatus } from '../policy/index.ts';
-import type { ScanResult } from '../report/index.ts';
+import { storedScanResult } from '../store/index.ts';
 import type { StoredScan } from '../store/index.ts';
 
 /** A stored scan judged by the policy in force, for one image reference in one namespace. */
@@ -24,15 +24,7 @@ const KEEP_WORST = 3;
  * match it).
  */
 export function judgeScan(scan: StoredScan, policy: PolicySet, image: string, namespace: string, now: Date): ScanJudgement {
-  const result: ScanResult = {
-    schemaVersion: 1,
-    createdAt: scan.scannedAt.toISOString(),
-    artifact: { name: image, digest: scan.digest, manifestDigest: scan.manifestDigest, ...(scan.platform ? { platform: scan.platform } : {}) },
-    ...(scan.os ? { os: scan.os } : {}),
-    ...(scan.db ? { db: { builtAt: scan.db.builtAt.toISOString(), sources: scan.db.sources } } : {}),
-    packages: scan.packages,
-    ...(scan.findings ? { findings: scan.findings } : {}),
-  };
+  const result = storedScanResult(scan, image);
   const decided = decideScan(result, { policy, namespace, now });
   const verdict = decided.verdict ?? { status: 'Unknown' as const, reasons: ['no verdict'] };
   return { status: verdict.status, reasons: verdict.reasons, worst: sortWorstFirst(decided.findings ?? []).slice(0, KEEP_WORST), lastScan: scan.scannedAt };

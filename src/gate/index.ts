@@ -8,7 +8,7 @@ export { mapSettled } from './pool.ts';
 export type { GateImage, GateResult, GateVerdict } from './types.ts';
 export { WORST_FINDINGS } from './types.ts';
 export { namespaceLabelSource, parseLabelList } from './namespaces.ts';
-export { storedResult, withResultStore } from './result-cache.ts';
+export { withResultStore } from './result-cache.ts';
 export type { ResultCacheOptions, ScanStore } from './result-cache.ts';
 export { ClusterError, clusterNamespaceLabels, inClusterConfig, SERVICE_ACCOUNT_DIR } from './cluster-namespaces.ts';
 export type { InCluster } from './cluster-namespaces.ts';

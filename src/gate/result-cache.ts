@@ -1,4 +1,5 @@
 import type { ScanResult } from '../report/index.ts';
+import { storedScanResult } from '../store/index.ts';
 import type { StoredScan } from '../store/index.ts';
 
 /**
@@ -29,26 +30,13 @@ export interface ResultCacheOptions {
 
 const DIGEST_IN_REF = /@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
-/** A stored scan as the matched result it came from (not yet decided). */
-export function storedResult(s: StoredScan, reference: string): ScanResult {
-  return {
-    schemaVersion: 1,
-    createdAt: s.scannedAt.toISOString(),
-    artifact: { name: reference, digest: s.digest, manifestDigest: s.manifestDigest, ...(s.platform ? { platform: s.platform } : {}) },
-    ...(s.os ? { os: s.os } : {}),
-    ...(s.db ? { db: { builtAt: s.db.builtAt.toISOString(), sources: s.db.sources } } : {}),
-    packages: s.packages,
-    ...(s.findings ? { findings: s.findings } : {}),
-  };
-}
-
 export function withResultStore(scan: (reference: string) => Promise<ScanResult>, store: ScanStore, options: ResultCacheOptions): (reference: string) => Promise<ScanResult> {
   const built = Date.parse(options.dbBuiltAt);
   return async (reference) => {
     const digest = DIGEST_IN_REF.exec(reference)?.[1];
     const stored = digest ? store.latestByDigest(digest) : undefined;
     if (stored?.findings && stored.db && stored.db.builtAt.getTime() === built && (stored.platform ?? options.platform) === options.platform) {
-      return storedResult(stored, reference);
+      return storedScanResult(stored, reference);
     }
     const result = await scan(reference);
     try {

@@ -7,3 +7,4 @@ export { decisionRow, MAX_DECISION_IMAGES, MAX_DECISION_REASONS, MAX_STORED_SCAN
 export type { DecisionRow, StoreOptions } from './result-store.ts';
 export { SCHEMA_VERSION as STORE_SCHEMA_VERSION } from './schema.ts';
 export type { DecisionAction, DecisionImage, DecisionRecord, StoredScan, StoredStatus } from './types.ts';
+export { storedScanResult } from './scan-result.ts';
