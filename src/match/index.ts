@@ -5,7 +5,7 @@
 export { matchInventory, matcherFor, MATCHERS } from './match.ts';
 export type { MatchDb, MatchOptions } from './match.ts';
 export { chooseSeverity, cvssList } from './severity.ts';
-export { normaliseName, LANGUAGE_ECOSYSTEMS } from './language.ts';
+export { LANGUAGE_ECOSYSTEMS } from './language.ts';
 export { codenameOf, endOfLife, isEndOfLife, osEcosystemKey, releaseOf, DEBIAN_CODENAMES, UBUNTU_CODENAMES } from './distro.ts';
 export { SEVERITIES } from './types.ts';
 export type { Cvss, Finding, FindingStatus, Severity } from './types.ts';

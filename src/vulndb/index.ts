@@ -16,7 +16,7 @@ export type { DownloadResult, UpdateOptions, UpdateResult } from './update.ts';
 export { DEFAULT_KINDS, KIND_ORDER, defaultFeedUrls } from './sources.ts';
 export type { FeedUrl } from './sources.ts';
 export type { DbAge } from './age.ts';
-export { FEEDS, feedFor, isFeedKind } from './feeds/index.ts';
+export { FEEDS, feedFor, isFeedKind, packageKey } from './feeds/index.ts';
 export type { AffectedPackage, FeedKind, FeedRecord, FeedStats, KevEntry, VulnerabilityInfo } from './feeds/index.ts';
 export type { AffectedRange, AffectedRecord, AffectedStatus, DbInfo, EpssRecord, FeedInfo, KevRecord, RangeEvent, Rating, VulnRecord } from './types.ts';
 export { pullDb, pushDb, DB_ZSTD_LEVEL, DB_ARTIFACT_TYPE, DB_LAYER_MEDIA_TYPE, ANNOTATION as DB_ANNOTATIONS } from './oci.ts';

@@ -33,6 +33,7 @@ describe('ecosystem keys', () => {
     assert.equal(packageKey('nuget', 'Newtonsoft.Json'), 'newtonsoft.json');
     assert.equal(packageKey('composer', 'Symfony/HTTP-Kernel'), 'symfony/http-kernel');
     assert.equal(packageKey('maven', 'org.apache.logging.log4j:log4j-core'), 'org.apache.logging.log4j:log4j-core');
+    assert.equal(packageKey('maven', 'org.apache.logging.log4j/log4j-core'), 'org.apache.logging.log4j:log4j-core');
     assert.equal(packageKey('go', 'github.com/BurntSushi/toml'), 'github.com/BurntSushi/toml');
     assert.equal(packageKey('npm', '@babel/helpers'), '@babel/helpers');
   });

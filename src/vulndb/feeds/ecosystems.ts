@@ -131,8 +131,10 @@ export function osvEcosystem(value: string): EcosystemRef | undefined {
 }
 
 /**
- * The name the matcher joins on: PEP 503 for PyPI (`Flask_Cors` → `flask-cors`), lower case
- * for NuGet and Composer (both case-insensitive registries), as published elsewhere.
+ * The name the matcher joins on, for the database and the matcher alike (one function, so the
+ * two can never key a package differently): PEP 503 for PyPI (`Flask_Cors` → `flask-cors`),
+ * lower case for NuGet and Composer (both case-insensitive registries), `group:artifact` for
+ * Maven (a purl-style `group/artifact` is the same package), as published elsewhere.
  */
 export function packageKey(family: string, name: string): string {
   const trimmed = name.trim();
@@ -142,6 +144,8 @@ export function packageKey(family: string, name: string): string {
     case 'nuget':
     case 'composer':
       return trimmed.toLowerCase();
+    case 'maven':
+      return trimmed.includes(':') ? trimmed : trimmed.replace('/', ':');
     default:
       return trimmed;
   }
