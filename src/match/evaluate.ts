@@ -13,7 +13,7 @@ export interface Verdict {
 }
 
 /** Fixed versions a row names: its `fixed`, and every `fixed` event of its ranges. */
-function fixedVersionsOf(row: AffectedRecord): string[] {
+export function fixedVersionsOf(row: AffectedRecord): string[] {
   const out = new Set<string>();
   if (row.fixed) out.add(row.fixed);
   for (const r of row.ranges ?? []) for (const e of r.events) if (e.fixed) out.add(e.fixed);

@@ -5,6 +5,7 @@
  */
 import type { Package } from '../inventory/index.ts';
 import type { AffectedRecord } from '../vulndb/index.ts';
+import { fixedVersionsOf } from './evaluate.ts';
 import type { FamilyMatcher } from './family.ts';
 import { releaseKey } from './os-release.ts';
 import { RPM_FAMILIES } from './versions.ts';
@@ -18,12 +19,6 @@ const VENDOR: Record<string, string> = {
 /** `…module_el8.6.0+2867+72759d2f` (AlmaLinux, Rocky), `…module+el8.6.0+14713+f7f5a3b3` (Red Hat). */
 const MODULE_BUILD = /\bmodule[_+]el\d/;
 
-function fixesOf(row: AffectedRecord): string[] {
-  const out = row.fixed ? [row.fixed] : [];
-  for (const r of row.ranges ?? []) for (const e of r.events) if (e.fixed) out.push(e.fixed);
-  return out;
-}
-
 /**
  * A module stream's build and the plain package of the same name are different packages: the
  * release of one (`3.module_el8…`) compared with the other's (`3.el8`) says nothing about a
@@ -32,7 +27,7 @@ function fixesOf(row: AffectedRecord): string[] {
  * packages; rows without a fix, or with both kinds, speak about both.
  */
 export function moduleKindMatches(pkg: Package, row: AffectedRecord): boolean {
-  const fixes = fixesOf(row);
+  const fixes = fixedVersionsOf(row);
   if (fixes.length === 0) return true;
   const modular = fixes.filter((f) => MODULE_BUILD.test(f)).length;
   if (modular !== 0 && modular !== fixes.length) return true;
