@@ -1,5 +1,5 @@
 import type { Finding } from '../match/types.ts';
-import { decideScan, sortWorstFirst } from '../policy/index.ts';
+import { decideScan, worstFindings } from '../policy/index.ts';
 import type { PolicySet, ScanStatus } from '../policy/index.ts';
 import { storedScanResult } from '../store/index.ts';
 import type { StoredScan } from '../store/index.ts';
@@ -27,5 +27,5 @@ export function judgeScan(scan: StoredScan, policy: PolicySet, image: string, na
   const result = storedScanResult(scan, image);
   const decided = decideScan(result, { policy, namespace, now });
   const verdict = decided.verdict ?? { status: 'Unknown' as const, reasons: ['no verdict'] };
-  return { status: verdict.status, reasons: verdict.reasons, worst: sortWorstFirst(decided.findings ?? []).slice(0, KEEP_WORST), lastScan: scan.scannedAt };
+  return { status: verdict.status, reasons: verdict.reasons, worst: worstFindings(decided.findings ?? [], KEEP_WORST), lastScan: scan.scannedAt };
 }
