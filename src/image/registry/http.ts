@@ -175,17 +175,21 @@ export async function readBody(res: HttpResponse, limit: number, what: string): 
   return Buffer.concat(chunks);
 }
 
+/** A body declared small enough to read to the end so the connection can be reused. */
+function isSmallBody(res: HttpResponse): boolean {
+  const declared = Number(res.headers['content-length']);
+  return Number.isFinite(declared) && declared <= 64 * 1024;
+}
+
 /** Discard a body we do not need, so the connection can be reused (small ones) or is dropped. */
 export function discard(res: HttpResponse): void {
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared <= 64 * 1024) res.body.resume();
+  if (isSmallBody(res)) res.body.resume();
   else res.body.destroy();
 }
 
 /** Like discard, but waits until a small body is read, so the next request reuses the connection. */
 export async function drain(res: HttpResponse): Promise<void> {
-  const declared = Number(res.headers['content-length']);
-  if (!(Number.isFinite(declared) && declared <= 64 * 1024)) {
+  if (!isSmallBody(res)) {
     res.body.destroy();
     return;
   }
