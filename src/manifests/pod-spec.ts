@@ -69,12 +69,12 @@ export function containerList(list: unknown, role: ImageRole, where: string, war
 }
 
 /** One container object; `name` prefixed (`template/` in Workflows). */
-export function containerImage(c: unknown, role: ImageRole, where: string, warn: (m: string) => void, prefix = '', fallbackName = ''): ContainerImage | undefined {
+export function containerImage(c: unknown, role: ImageRole, where: string, warn: (m: string) => void, prefix = ''): ContainerImage | undefined {
   if (!isObject(c)) {
     warn(`${where} is not a mapping`);
     return undefined;
   }
-  const name = typeof c['name'] === 'string' && c['name'] !== '' ? c['name'] : fallbackName;
+  const name = typeof c['name'] === 'string' ? c['name'] : '';
   const image = c['image'];
   if (typeof image !== 'string' || image.trim() === '') {
     warn(`${where}${name ? ` (${name})` : ''}: no image`);
