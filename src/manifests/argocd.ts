@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { ManifestError } from './errors.ts';
-import { isObject, parseManifests } from './parse.ts';
+import { at, isObject, parseManifests } from './parse.ts';
 import type { LoadedObject, ManifestLimits } from './types.ts';
 import { DEFAULT_MANIFEST_LIMITS } from './types.ts';
 
@@ -113,8 +113,7 @@ export async function fetchArgoCdManifests(options: ArgoCdOptions): Promise<Argo
 }
 
 function stringAt(o: unknown, ...keys: string[]): string | undefined {
-  let v = o;
-  for (const k of keys) v = isObject(v) ? v[k] : undefined;
+  const v = at(o, ...keys);
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 

@@ -3,7 +3,7 @@ import { evaluatePath } from './json-path.ts';
 import { ruleApplies } from './image-paths.ts';
 import type { ImagePathRule } from './image-paths.ts';
 import { imageEntry, podSpecImages } from './pod-spec.ts';
-import { isObject } from './parse.ts';
+import { at, isObject } from './parse.ts';
 import type { ContainerImage, Discovery, ImageEntry, KubeObject, LoadedObject, ManifestLimits } from './types.ts';
 import { DEFAULT_MANIFEST_LIMITS, describeSource } from './types.ts';
 import { workflowSpecImages } from './workflows.ts';
@@ -15,12 +15,6 @@ import { workflowSpecImages } from './workflows.ts';
  */
 
 type Extractor = (o: KubeObject, where: string, warn: (m: string) => void) => ContainerImage[];
-
-const at = (o: unknown, ...keys: string[]): unknown => {
-  let v = o;
-  for (const k of keys) v = isObject(v) ? v[k] : undefined;
-  return v;
-};
 
 const podTemplate = (...path: string[]): Extractor => (o, where, warn) => podSpecImages(at(o, ...path), where, warn);
 

@@ -121,6 +121,13 @@ export function isObject(v: unknown): v is KubeObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** The value at a path of mapping keys, or undefined where the path leaves the mappings. */
+export function at(o: unknown, ...keys: string[]): unknown {
+  let v = o;
+  for (const k of keys) v = isObject(v) ? v[k] : undefined;
+  return v;
+}
+
 function describe(v: unknown): string {
   return Array.isArray(v) ? 'a sequence' : typeof v === 'string' ? 'a string' : String(typeof v);
 }
