@@ -41,10 +41,11 @@ export interface Explanation {
 
 export function explainReport(report: ScanResult, policy: PolicySet, input: ExplainInput): { explanation: Explanation; decided: ScanResult } {
   const previously = report.suppressed ?? [];
+  const kept = previously.filter((s) => s.kind !== 'exception');
   const again: ScanResult = {
     ...report,
     findings: [...(report.findings ?? []), ...previously.filter((s) => s.kind === 'exception').map((s) => s.finding)],
-    suppressed: previously.filter((s) => s.kind !== 'exception'),
+    suppressed: kept,
   };
   if (report.findings === undefined) delete again.findings;
   const scanError = report.verdict?.status === 'Unknown' && report.findings === undefined ? report.verdict.reasons[0] : undefined;
@@ -56,7 +57,6 @@ export function explainReport(report: ScanResult, policy: PolicySet, input: Expl
   const verdict = decided.verdict!;
 
   const steps: ExplainStep[] = [];
-  const kept = previously.filter((s) => s.kind !== 'exception');
   if (kept.length) {
     const kinds = new Map<string, number>();
     for (const s of kept) kinds.set(s.kind, (kinds.get(s.kind) ?? 0) + 1);
