@@ -104,11 +104,11 @@ async function judge(opts: GateCliOptions, io: Io, setExit: (code: number) => vo
   const gate = await import('../gate/index.ts');
   const policy = await import('../policy/index.ts');
   const { RegistryClient } = await import('../image/index.ts');
-  const { VulnDb, dbPath, parseDuration } = await import('../vulndb/index.ts');
+  const { DEFAULT_DB_MAX_AGE, VulnDb, dbPath, parseDuration } = await import('../vulndb/index.ts');
   const manifests = await import('../manifests/index.ts');
 
   // Everything about the input first: flags, policy files, namespace labels, the database.
-  const dbMaxAgeMs = parseDuration(opts.dbMaxAge ?? '120h');
+  const dbMaxAgeMs = parseDuration(opts.dbMaxAge ?? DEFAULT_DB_MAX_AGE);
   const inputs = await policy.loadScanPolicy({
     ...(opts.policy ? { policyFile: opts.policy } : {}),
     ...(opts.ignorefile ? { ignoreFile: opts.ignorefile } : {}),
