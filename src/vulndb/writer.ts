@@ -75,9 +75,6 @@ export class DbWriter {
     // durability during the build buys nothing and costs most of the build time.
     this.db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;');
     this.db.exec(SCHEMA_SQL);
-    // Vulnerability records are merged as plain JSON while feeds come in, and compressed once
-    // into \`vulns\` by finish().
-    this.db.exec('CREATE TABLE vulns_build (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
     this.db.function('merge_vuln', { deterministic: true }, (a: unknown, b: unknown) =>
       JSON.stringify(mergeVuln(JSON.parse(String(a)), JSON.parse(String(b)))));
     this.insertAffected = this.db.prepare(
