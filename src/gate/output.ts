@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderJunitFor, renderReport } from '../report/index.ts';
 import type { ReportOptions, ScanResult } from '../report/index.ts';
-import { summaryTable } from './summary.ts';
+import { summaryTable, withoutDigest } from './summary.ts';
 import type { GateResult } from './types.ts';
 
 /** The gate's outputs: table, JSON, JUnit, SARIF; and --report-dir with everything. */
@@ -26,7 +26,7 @@ export async function gateSarif(results: readonly ScanResult[], options: ReportO
   for (const [i, r] of results.entries()) {
     const one = JSON.parse(String(await renderReport('sarif', r, options))) as { runs: Record<string, unknown>[] } & Record<string, unknown>;
     if (i === 0) log = { ...one, runs: [] };
-    const category = `portcullis/${r.artifact.name.replace(/@sha256:[a-f0-9]{64}$/, '')}@${r.artifact.digest ?? ''}/`;
+    const category = `portcullis/${withoutDigest(r.artifact.name)}@${r.artifact.digest ?? ''}/`;
     log.runs.push(...one.runs.map((run) => ({ ...run, automationDetails: { id: category } })));
   }
   return `${JSON.stringify(log, null, 2)}\n`;
@@ -43,7 +43,7 @@ export async function renderGate(format: GateFormat, result: GateResult, options
 
 /** A file name for an image: readable, unique by digest, safe on every file system. */
 export function reportBaseName(result: ScanResult): string {
-  const name = result.artifact.name.replace(/@sha256:[a-f0-9]{64}$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100);
+  const name = withoutDigest(result.artifact.name).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100);
   const digest = (result.artifact.digest ?? '').replace(/^sha256:/, '').slice(0, 12);
   return digest ? `${name}-${digest}` : name;
 }

@@ -22,9 +22,12 @@ export const workloadName = (i: Pick<GateImage, 'kind' | 'namespace' | 'name'>):
 
 const shortDigest = (d: string | undefined): string => (d ? `${d.slice(0, d.indexOf(':') + 13)}` : '');
 
+/** A reference without its `@sha256:` digest (the gate names images by digest separately). */
+export const withoutDigest = (ref: string): string => ref.replace(/@sha256:[a-f0-9]{64}$/, '');
+
 function imageCell(i: GateImage): string {
   const ref = i.resolved ?? i.image;
-  const bare = ref.replace(/@sha256:[a-f0-9]{64}$/, '');
+  const bare = withoutDigest(ref);
   return i.digest ? `${bare}@${shortDigest(i.digest)}` : ref;
 }
 
