@@ -73,6 +73,3 @@ export function purlCache(): (s: string | undefined) => Purl | undefined {
     return seen.get(s);
   };
 }
-
-/** Index key for constraints: a target can only match constraints with its type/namespace/name. */
-export const purlKey = (p: Purl): string => `${p.type}\u0000${p.namespace}\u0000${p.name}`;
