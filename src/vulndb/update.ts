@@ -96,10 +96,11 @@ function selectedKinds(options: UpdateOptions): FeedKind[] {
 export function plannedDownloads(options: UpdateOptions): FeedUrl[] {
   const kinds = selectedKinds(options);
   const overridden = new Set((options.urls ?? []).map((u) => u.kind));
+  const defaults = defaultFeedUrls(options.now);
   const out: FeedUrl[] = [];
   for (const kind of kinds) {
     if (!overridden.has(kind)) {
-      out.push(...defaultFeedUrls(options.now).filter((u) => u.kind === kind));
+      out.push(...defaults.filter((u) => u.kind === kind));
       continue;
     }
     const taken = new Set<string>();
