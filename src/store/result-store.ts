@@ -58,6 +58,11 @@ export function decisionRow(d: DecisionRecord): DecisionRow {
   ];
 }
 
+/** Whether the file has the scan_changes counter (stores made before it do not until opened for writing). */
+function hasScanChanges(db: DatabaseSync): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_changes'").get() !== undefined;
+}
+
 function time(ms: number | null | bigint): Date | undefined {
   return ms === null ? undefined : new Date(Number(ms));
 }
@@ -89,7 +94,7 @@ export class ResultStore {
     this.db = db;
     this.maxScans = options.maxScans ?? 200_000;
     this.maxDecisions = options.maxDecisions ?? 1_000_000;
-    this.countsScanChanges = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_changes'").get() !== undefined;
+    this.countsScanChanges = hasScanChanges(db);
   }
 
   /** Open (creating unless read-only) the store at `path`; refuses a file of another schema. */
@@ -115,8 +120,7 @@ export class ResultStore {
     if (version === SCHEMA_VERSION) {
       if (readOnly) return;
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-      const counted = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_changes'").get();
-      if (!counted) db.exec(`BEGIN IMMEDIATE; ${SCAN_CHANGES_SQL} COMMIT;`);
+      if (!hasScanChanges(db)) db.exec(`BEGIN IMMEDIATE; ${SCAN_CHANGES_SQL} COMMIT;`);
       return;
     }
     if (version !== 0) {
