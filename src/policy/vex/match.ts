@@ -134,7 +134,10 @@ export function applyVex(findings: readonly Finding[], docs: readonly VexDocumen
   const img = imageIdentity(ctx);
   const parse = purlCache();
   const lookup = packageLookup(ctx.packages);
-  const inImage = new Set(ctx.packages.map((p) => p.purl));
+  // The image's package purls, parsed once, the first time a product with subcomponents asks.
+  let imagePurls: Purl[] | undefined;
+  const inImage = (): Purl[] => (imagePurls ??= [...new Set(ctx.packages.map((p) => p.purl))]
+    .map((p) => parse(p)).filter((p): p is Purl => p !== undefined));
   const imageCache = new Map<VexComponent, boolean>();
   const isImage = (c: VexComponent): boolean => {
     let v = imageCache.get(c);
@@ -148,10 +151,7 @@ export function applyVex(findings: readonly Finding[], docs: readonly VexDocumen
     if (v === undefined) {
       presentCache.set(c, v = c.ids.some((id) => {
         const want = id.startsWith('pkg:') ? parse(id) : undefined;
-        return want !== undefined && want.type !== 'oci' && [...inImage].some((p) => {
-          const have = parse(p);
-          return have !== undefined && purlMatches(want, have);
-        });
+        return want !== undefined && want.type !== 'oci' && inImage().some((have) => purlMatches(want, have));
       }));
     }
     return v;
