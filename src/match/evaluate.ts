@@ -84,9 +84,10 @@ export function evaluateRow(scheme: string, version: string, row: AffectedRecord
   // Ranges overlap only when a source lists one fix per build it shipped (AlmaLinux's module
   // streams: "fixed in 1.18.0-8.module_el8.3.0+2048…" beside the el8.5 and el8.6 builds): the
   // installed version being one of those fixes is fixed, whatever the other ranges say.
-  if (row.status === 'fixed' && (row.ranges?.length ?? 0) > 1 && isOneOf(scheme, version, fixedVersionsOf(row))) return NOT_AFFECTED;
   if (row.status === 'fixed') {
-    const fix = simpleFix(row) ?? applicableFix(scheme, version, fixedVersionsOf(row));
+    const fixes = (row.ranges?.length ?? 0) > 1 ? fixedVersionsOf(row) : undefined;
+    if (fixes && isOneOf(scheme, version, fixes)) return NOT_AFFECTED;
+    const fix = simpleFix(row) ?? applicableFix(scheme, version, fixes ?? fixedVersionsOf(row));
     // In a range with no fix above the installed version: a branch the fix never reached.
     return fix ? { affected: true, status: 'fixed', fixedVersion: fix } : { affected: true, status: 'affected' };
   }
