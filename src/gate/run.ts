@@ -105,9 +105,9 @@ export async function runGate(discovery: Discovery, deps: GateDeps, options: Gat
       kind: w.kind, namespace, name: w.name, container: i.container, image: i.image, resolved: i.resolved, reasons: [], worst: [],
     }));
     const review: { entry: GateImage; image: ImageUnderReview }[] = [];
-    for (const entry of out) {
+    for (const [k, entry] of out.entries()) {
       if (entry.resolved === null) {
-        entry.error = `not an image reference: ${w.images.find((i) => i.image === entry.image)?.error ?? entry.image}`;
+        entry.error = `not an image reference: ${w.images[k]!.error ?? entry.image}`;
         continue;
       }
       const t = targets.get(entry.resolved)!;
