@@ -49,12 +49,12 @@ function memoised<P>(scheme: VersionScheme<P>): VersionScheme<P> {
   };
 }
 
-const SCHEMES = Object.fromEntries(
-  [deb, apk, rpm, semver, pep440, maven, go, gem, nuget, composer].map((s) => [s.name, memoised(s as VersionScheme)]),
-) as Record<SchemeName, VersionScheme>;
+const ALL: readonly VersionScheme[] = [deb, apk, rpm, semver, pep440, maven, go, gem, nuget, composer] as VersionScheme[];
+
+const SCHEMES = Object.fromEntries(ALL.map((s) => [s.name, memoised(s)])) as Record<SchemeName, VersionScheme>;
 
 /** Every scheme name, in a stable order. */
-export const SCHEME_NAMES: readonly SchemeName[] = ['deb', 'apk', 'rpm', 'semver', 'pep440', 'maven', 'go', 'gem', 'nuget', 'composer'];
+export const SCHEME_NAMES: readonly SchemeName[] = ALL.map((s) => s.name);
 
 export function isSchemeName(name: string): name is SchemeName {
   return (SCHEME_NAMES as readonly string[]).includes(name);
