@@ -186,28 +186,23 @@ export function scanExitStatus(result: ScanResult, options: { policyGiven: boole
   return (result.findings?.length ?? 0) > 0 ? 'fail' : 'pass';
 }
 
+/** A comma-separated flag value: each item one of `allowed` after `normalise`, duplicates dropped. */
+function parseFlagList(s: string, flag: string, code: string, noun: string, allowed: readonly string[], normalise: (x: string) => string): string[] {
+  const out: string[] = [];
+  for (const part of s.split(',').map((x) => normalise(x.trim())).filter(Boolean)) {
+    if (!allowed.includes(part)) throw new UsageError(code, `${flag}: ${JSON.stringify(part)} is not one of ${allowed.join(', ')}`);
+    if (!out.includes(part)) out.push(part);
+  }
+  if (!out.length) throw new UsageError(code, `${flag}: no ${noun} given`);
+  return out;
+}
+
 /** `--severity CRITICAL,HIGH` (case-insensitive, as Trivy), for every door's flag parser. */
 export function parseSeverityList(s: string): Severity[] {
-  const out: Severity[] = [];
-  for (const part of s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean)) {
-    if (!(SEVERITIES as readonly string[]).includes(part)) {
-      throw new UsageError('BAD_SEVERITY', `--severity: ${JSON.stringify(part)} is not one of ${SEVERITIES.join(', ')}`);
-    }
-    if (!out.includes(part as Severity)) out.push(part as Severity);
-  }
-  if (!out.length) throw new UsageError('BAD_SEVERITY', '--severity: no severity given');
-  return out;
+  return parseFlagList(s, '--severity', 'BAD_SEVERITY', 'severity', SEVERITIES, (x) => x.toUpperCase()) as Severity[];
 }
 
 /** `--ignore-status affected,will_not_fix` with Trivy's status names. */
 export function parseStatusList(s: string): string[] {
-  const out: string[] = [];
-  for (const part of s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
-    if (!(IGNORABLE_STATUSES as readonly string[]).includes(part)) {
-      throw new UsageError('BAD_STATUS', `--ignore-status: ${JSON.stringify(part)} is not one of ${IGNORABLE_STATUSES.join(', ')}`);
-    }
-    if (!out.includes(part)) out.push(part);
-  }
-  if (!out.length) throw new UsageError('BAD_STATUS', '--ignore-status: no status given');
-  return out;
+  return parseFlagList(s, '--ignore-status', 'BAD_STATUS', 'status', IGNORABLE_STATUSES, (x) => x.toLowerCase());
 }
