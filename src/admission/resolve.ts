@@ -1,4 +1,5 @@
 import type { RegistryRef } from '../image/index.ts';
+import { IMAGE_DIGEST } from '../store/index.ts';
 import { ExpiringLru } from './lru.ts';
 
 /** Tag → digest through the registry (a HEAD on the manifest). Injected: the webhook wires the registry client. */
@@ -55,7 +56,7 @@ export class DigestResolver {
     if (!this.resolve) return { error: 'tags cannot be resolved: no registry access configured', cached: false };
     try {
       const digest = await this.resolve(ref, AbortSignal.timeout(this.timeoutMs));
-      return /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/.test(digest) ? { digest, cached: false } : { error: 'the registry answered with a malformed digest', cached: false };
+      return IMAGE_DIGEST.test(digest) ? { digest, cached: false } : { error: 'the registry answered with a malformed digest', cached: false };
     } catch (err) {
       const e = err as Error;
       const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${this.timeoutMs} ms` : e.message;

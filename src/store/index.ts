@@ -3,7 +3,7 @@
  * SQLite file (PostgreSQL later). `scan --store` and `gate --store` write scans with putScan;
  * the webhook reads them with latestByDigest and records every decision.
  */
-export { decisionRow, MAX_DECISION_IMAGES, MAX_DECISION_REASONS, MAX_STORED_SCAN_BYTES, ResultStore } from './result-store.ts';
+export { decisionRow, IMAGE_DIGEST, MAX_DECISION_IMAGES, MAX_DECISION_REASONS, MAX_STORED_SCAN_BYTES, ResultStore } from './result-store.ts';
 export type { DecisionRow, StoreOptions } from './result-store.ts';
 export { SCHEMA_VERSION as STORE_SCHEMA_VERSION } from './schema.ts';
 export type { DecisionAction, DecisionImage, DecisionRecord, StoredScan, StoredStatus } from './types.ts';

@@ -25,7 +25,8 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
 }
 
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+/** The image digests a scan is stored under (and the webhook accepts from a registry). */
+export const IMAGE_DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 /** How often changeStamp asks SQLite whether another connection committed (ms). */
 const STAMP_CHECK_MS = 100;
 /** Pruning runs once every this many inserts, not on every one. */
@@ -146,7 +147,7 @@ export class ResultStore {
   putScan(result: ScanResult): number {
     const digest = result.artifact.digest;
     const manifestDigest = result.artifact.manifestDigest ?? digest;
-    if (!digest || !DIGEST.test(digest) || !manifestDigest || !DIGEST.test(manifestDigest)) {
+    if (!digest || !IMAGE_DIGEST.test(digest) || !manifestDigest || !IMAGE_DIGEST.test(manifestDigest)) {
       throw new StoreError('STORE_BAD_SCAN', `cannot store the scan of ${clip(result.artifact.name, 200)}: it has no image digest`);
     }
     const scannedAt = Date.parse(result.createdAt);
