@@ -40,8 +40,9 @@ export function scanInventory(result: ScanResult, db: VulnDb, options: MatchRunO
   };
   if (result.os) {
     const { eol: _old, ...os } = result.os;
-    out.os = endOfLife(os) === undefined ? os : { ...os, eol: isEndOfLife(os, now) };
-    if (out.os.eol) warnings.push(`${os.family} ${os.version} reached its end of life on ${endOfLife(os)}: it gets no more security fixes`);
+    const eolDate = endOfLife(os);
+    out.os = eolDate === undefined ? os : { ...os, eol: isEndOfLife(os, now) };
+    if (out.os.eol) warnings.push(`${os.family} ${os.version} reached its end of life on ${eolDate}: it gets no more security fixes`);
   }
   delete out.summary;
   delete out.verdict;
