@@ -102,13 +102,13 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     .option('--at <time>', 'export the exceptions live at this RFC 3339 time instead of now')
     .option('-o, --output <file>', 'write the document to a file instead of stdout')
     .action(async (opts: { policy: string; report?: string; namespace?: string; author?: string; at?: string; output?: string }) => {
-      const { exceptionsToOpenVex, loadPolicyFile, parseRfc3339, readScanReport } = await import('../policy/index.ts');
+      const { exceptionsToOpenVex, findingsBeforeExceptions, loadPolicyFile, parseRfc3339, readScanReport } = await import('../policy/index.ts');
       const { PolicyError } = await import('../errors.ts');
       const { writeOutput } = await import('./output.ts');
       const now = timeOption(opts.at, parseRfc3339);
       const set = await loadPolicyFile(opts.policy);
       const report = opts.report === undefined ? undefined : await readScanReport(opts.report);
-      const findings = report && [...(report.findings ?? []), ...(report.suppressed ?? []).filter((x) => x.kind === 'exception').map((x) => x.finding)];
+      const findings = report && findingsBeforeExceptions(report);
       const { document, skipped } = exceptionsToOpenVex(set.exceptions, {
         ...(report ? { imageName: report.artifact.name, packages: report.packages, findings: findings ?? [] } : {}),
         ...(report?.artifact.digest ? { imageDigest: report.artifact.digest } : {}),

@@ -1,3 +1,4 @@
+import type { Finding } from '../match/types.ts';
 import type { ScanResult } from '../report/types.ts';
 import { evaluateAdmission } from './admission.ts';
 import type { AdmissionAction, AdmissionStep } from './admission.ts';
@@ -39,12 +40,17 @@ export interface Explanation {
   steps: ExplainStep[];
 }
 
+/** A stored report's findings as they were before its Exceptions: the kept ones and those an Exception suppressed. */
+export function findingsBeforeExceptions(report: ScanResult): Finding[] {
+  return [...(report.findings ?? []), ...(report.suppressed ?? []).filter((s) => s.kind === 'exception').map((s) => s.finding)];
+}
+
 export function explainReport(report: ScanResult, policy: PolicySet, input: ExplainInput): { explanation: Explanation; decided: ScanResult } {
   const previously = report.suppressed ?? [];
   const kept = previously.filter((s) => s.kind !== 'exception');
   const again: ScanResult = {
     ...report,
-    findings: [...(report.findings ?? []), ...previously.filter((s) => s.kind === 'exception').map((s) => s.finding)],
+    findings: findingsBeforeExceptions(report),
     suppressed: kept,
   };
   if (report.findings === undefined) delete again.findings;

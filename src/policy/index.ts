@@ -33,7 +33,7 @@ export { applyIgnoreFile, isIgnoreEntryExpired, MAX_IGNORE_FILE_BYTES, parseIgno
 export type { ExpiredIgnoreEntry, IgnoreEntry, IgnoreFile, IgnoreResult } from './ignorefile/index.ts';
 export { applyVex, MAX_VEX_FILE_BYTES, parseVex, readVexFile } from './vex/index.ts';
 export type { VexContext, VexDocument, VexResult, VexStatement, VexStatus } from './vex/index.ts';
-export { explainReport, formatExplanation } from './explain.ts';
+export { explainReport, findingsBeforeExceptions, formatExplanation } from './explain.ts';
 export type { ExplainInput, ExplainStep, Explanation } from './explain.ts';
 export { MAX_REPORT_BYTES, parseScanReport, readScanReport } from './report-file.ts';
 export { parsePurl, purlMatches } from './purl.ts';
