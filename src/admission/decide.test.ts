@@ -118,6 +118,17 @@ describe('every kind, CREATE', () => {
     assert.equal(body(r).allowed, false);
   });
 
+  test('a failing image volume (volumes[].image.reference) is denied like a container image, as the gate judges it', async () => {
+    const k = kindInfo('Deployment');
+    const object = k.build('d', [{ name: 'app', image: img(PASS) }]) as { spec: { template: { spec: Record<string, unknown> } } };
+    object.spec.template.spec.volumes = [{ name: 'config', configMap: { name: 'c' } }, { name: 'models', image: { reference: img(FAIL), pullPolicy: 'IfNotPresent' } }];
+    const r = await setup().ask(admissionReview(k, object));
+    assert.equal(body(r).allowed, false);
+    assert.ok(body(r).status?.message?.includes(FAIL.artifact.digest as string));
+    object.spec.template.spec.volumes = [{ name: 'models', image: { reference: 42 } }];
+    assert.equal(body(await setup().ask(admissionReview(k, object))).status?.code, 400);
+  });
+
   test('Warn: admitted, one short warning line per Warn image', async () => {
     const k = kindInfo('Deployment');
     const r = await setup().ask(admissionReview(k, k.build('d', [{ name: 'app', image: img(WARN) }, { name: 'ok', image: img(PASS) }])));

@@ -15,10 +15,10 @@ import type { AdmissionRequest } from './review.ts';
  * person with `controller: true` in it is judged like a bare Pod.
  */
 
-export type ContainerType = 'initContainer' | 'container' | 'ephemeralContainer';
+export type ContainerType = 'initContainer' | 'container' | 'ephemeralContainer' | 'imageVolume';
 
 export interface ContainerImage {
-  /** `containers[app]`, `initContainers[migrate]`, `ephemeralContainers[debugger-x2k]`. */
+  /** `containers[app]`, `initContainers[migrate]`, `ephemeralContainers[debugger-x2k]`, `volumes[models]`. */
   container: string;
   type: ContainerType;
   /** As written in the spec. */
@@ -71,12 +71,29 @@ function containersOf(spec: Json | undefined, field: string, type: ContainerType
   });
 }
 
+/** Image volumes (`volumes[].image.reference`): the kubelet pulls them like a container's image, and the gate judges them too. */
+function imageVolumesOf(spec: Json | undefined, out: ContainerImage[]): void {
+  const list = isObject(spec) ? spec.volumes : undefined;
+  if (list === undefined || list === null) return;
+  if (!Array.isArray(list)) throw new WorkloadError('volumes must be a list');
+  list.forEach((v, i) => {
+    if (!isObject(v) || !isObject(v.image)) return;
+    const name = typeof v.name === 'string' ? v.name.slice(0, 253) : String(i);
+    const image = v.image.reference;
+    if (image === undefined || image === null) return;
+    if (typeof image !== 'string') throw new WorkloadError(`volumes[${name}].image.reference must be a string`);
+    if (out.length >= MAX_CONTAINERS) throw new WorkloadError(`more than ${MAX_CONTAINERS} containers`);
+    out.push({ container: `volumes[${name}]`, type: 'imageVolume', image });
+  });
+}
+
 function imagesOf(spec: Json | undefined, ephemeralOnly: boolean): ContainerImage[] {
   const out: ContainerImage[] = [];
   if (spec !== undefined && spec !== null && !isObject(spec)) throw new WorkloadError('the pod spec must be an object');
   if (!ephemeralOnly) {
     containersOf(spec, 'initContainers', 'initContainer', out);
     containersOf(spec, 'containers', 'container', out);
+    imageVolumesOf(spec, out);
   }
   containersOf(spec, 'ephemeralContainers', 'ephemeralContainer', out);
   return out;
