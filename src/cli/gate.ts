@@ -7,7 +7,7 @@ import type { GateFormat } from '../gate/index.ts';
 import type { Discovery } from '../manifests/index.ts';
 import { VERSION } from './context.ts';
 import type { Io } from './context.ts';
-import { imageOptions, inventoryOptionsFrom } from './image-options.ts';
+import { collect, imageOptions, inventoryOptionsFrom } from './image-options.ts';
 import type { ImageCliOptions } from './image-options.ts';
 import { writeOutput } from './output.ts';
 
@@ -39,7 +39,6 @@ export interface GateCliOptions extends ImageCliOptions {
   clusterNamespaces: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 const DEFAULT_TERMINATION_LOG = '/dev/termination-log';
 

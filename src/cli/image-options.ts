@@ -68,3 +68,6 @@ export function inventoryOptionsFrom(opts: ImageCliOptions, io: Io, progress: { 
 }
 
 const mib = (bytes: number) => (bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 1 : 0);
+
+/** Commander's accumulator for a repeatable flag (`--vex A --vex B`), with `[]` as its default. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { VERSION } from './context.ts';
 import type { Io } from './context.ts';
-import { imageOptions, inventoryOptionsFrom } from './image-options.ts';
+import { collect, imageOptions, inventoryOptionsFrom } from './image-options.ts';
 import type { ImageCliOptions } from './image-options.ts';
 import { progressLine, writeOutput } from './output.ts';
 
@@ -22,8 +22,6 @@ interface ScanCliOptions extends ImageCliOptions {
   dbMaxAge?: string;
   store?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function exitCodeOf(text: string): number {
   if (!/^\d{1,3}$/.test(text) || Number(text) > 255) throw new UsageError('USAGE', `--exit-code: "${text}" is not an exit code (0-255)`);
